@@ -1,0 +1,17 @@
+//! Pure logic of ICL Scaling Lab. Nothing here knows about burn or the browser, so
+//! every piece is testable natively in seconds.
+//!
+//! Data flows one way through the workspace:
+//! `tasks` (sample prompts) → model (icl-train) → `eval` (ICL error per k, baselines)
+//! → `theory` (closed forms) and `fit` (power laws, transitions) → plots/UI (root crate).
+
+pub mod baselines;
+pub mod config;
+pub mod eval;
+pub mod fit;
+pub mod protocol;
+pub mod rng;
+pub mod schema;
+pub mod sweep;
+pub mod tasks;
+pub mod theory;

@@ -1,0 +1,107 @@
+//! Messages between the page and the training worker, as JSON strings. Both sides
+//! depend on this module only, so the page never links burn and the worker never links
+//! the UI.
+
+use crate::config::RunConfig;
+use crate::eval::ErrorCurve;
+use crate::schema::{BackendInfo, NamedCurve};
+use serde::{Deserialize, Serialize};
+
+/// Which backend the user asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendChoice {
+    /// WebGPU on a hardware adapter, else the CPU backend.
+    #[default]
+    Auto,
+    /// WebGPU even on a software (fallback) adapter.
+    WebGpu,
+    Cpu,
+}
+
+impl BackendChoice {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "auto",
+            BackendChoice::WebGpu => "webgpu",
+            BackendChoice::Cpu => "cpu",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        [BackendChoice::Auto, BackendChoice::WebGpu, BackendChoice::Cpu].into_iter().find(|c| c.name() == s)
+    }
+}
+
+/// Page → worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToWorker {
+    /// Build the model, optimiser and held-out set for `config` on `backend`
+    /// (discarding any previous run), then wait.
+    Configure { config: RunConfig, backend: BackendChoice },
+    /// Train until paused or the step budget is spent.
+    Run,
+    Pause,
+    /// Train exactly `steps` steps, then pause.
+    Step { steps: usize },
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromWorker {
+    /// The worker's wasm has loaded; it accepts messages from now on.
+    Ready,
+    /// A run is configured on this backend. `note` explains a fallback, once.
+    Configured { backend: BackendInfo, note: Option<String>, param_count: usize },
+    /// Baselines scored on the run's held-out prompts.
+    Baselines { curves: Vec<NamedCurve> },
+    /// Training progress (sent at most every ~100 ms).
+    Progress { step: usize, losses: Vec<(usize, f64)>, steps_per_s: f64, elapsed_s: f64 },
+    /// A held-out evaluation.
+    Evaluated { step: usize, elapsed_s: f64, curve: ErrorCurve },
+    /// Training stopped: paused, budget spent, or diverged.
+    Stopped { step: usize, reason: StopReason },
+    /// Something failed; `fatal` means the run cannot continue (reconfigure to go on).
+    Error { message: String, fatal: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    Paused,
+    Budget,
+    Diverged,
+}
+
+impl ToWorker {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("messages serialise")
+    }
+    pub fn from_json(s: &str) -> Result<Self, String> {
+        serde_json::from_str(s).map_err(|e| format!("bad message to worker: {e}"))
+    }
+}
+
+impl FromWorker {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("messages serialise")
+    }
+    pub fn from_json(s: &str) -> Result<Self, String> {
+        serde_json::from_str(s).map_err(|e| format!("bad message from worker: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip() {
+        let m = ToWorker::Configure { config: RunConfig::default(), backend: BackendChoice::Cpu };
+        assert_eq!(ToWorker::from_json(&m.to_json()), Ok(m));
+        let m = FromWorker::Stopped { step: 3, reason: StopReason::Diverged };
+        assert_eq!(FromWorker::from_json(&m.to_json()), Ok(m));
+    }
+}

@@ -1,0 +1,275 @@
+//! The versioned JSON result schema shared by the browser export, the CLI's `--out` and
+//! the dashboard's file import. A reader refuses files of another schema or a newer
+//! version with a message that says so, rather than guessing.
+
+use crate::config::RunConfig;
+use crate::eval::ErrorCurve;
+use serde::{Deserialize, Serialize};
+
+pub const RUN_SCHEMA: &str = "icl-lab/run";
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Which burn backend ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendKind {
+    /// The browser's WebGPU.
+    WebGpu,
+    /// Native wgpu (Vulkan, Metal, DX12).
+    Wgpu,
+    /// burn's flex CPU backend (native or wasm).
+    Cpu,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BackendInfo {
+    pub kind: BackendKind,
+    /// Adapter or CPU description, as the platform reports it.
+    pub adapter: String,
+    /// True for software adapters such as SwiftShader.
+    #[serde(default)]
+    pub fallback_adapter: bool,
+}
+
+impl BackendInfo {
+    pub fn cpu() -> Self {
+        BackendInfo { kind: BackendKind::Cpu, adapter: "burn flex (CPU)".into(), fallback_adapter: false }
+    }
+
+    /// The badge text: `WebGPU · <adapter>` or `CPU`.
+    pub fn badge(&self) -> String {
+        match self.kind {
+            BackendKind::WebGpu => format!("WebGPU · {}", self.adapter),
+            BackendKind::Wgpu => format!("wgpu · {}", self.adapter),
+            BackendKind::Cpu => "CPU".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossPoint {
+    pub step: usize,
+    pub loss: f64,
+}
+
+/// A held-out evaluation of the model after `step` steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvalPoint {
+    pub step: usize,
+    pub elapsed_s: f64,
+    pub curve: ErrorCurve,
+}
+
+/// A baseline's (or theory's) error curve with its name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NamedCurve {
+    pub name: String,
+    pub curve: ErrorCurve,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Paused,
+    Done,
+    /// The loss became NaN or infinite; training stopped.
+    Diverged,
+}
+
+/// Training loss against step, thinned to at most `cap` points by doubling the stride,
+/// so a long run stays small in memory, in JSON and in the URL-free export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossLog {
+    pub stride: usize,
+    pub points: Vec<LossPoint>,
+    #[serde(default = "LossLog::default_cap")]
+    pub cap: usize,
+}
+
+impl Default for LossLog {
+    fn default() -> Self {
+        LossLog { stride: 1, points: Vec::new(), cap: Self::default_cap() }
+    }
+}
+
+impl LossLog {
+    fn default_cap() -> usize {
+        4096
+    }
+
+    pub fn push(&mut self, step: usize, loss: f64) {
+        if step % self.stride != 0 {
+            return;
+        }
+        self.points.push(LossPoint { step, loss });
+        if self.points.len() > self.cap {
+            self.stride *= 2;
+            let stride = self.stride;
+            self.points.retain(|p| p.step % stride == 0);
+        }
+    }
+}
+
+/// One training run: configuration, backend, loss, evaluations, baselines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub schema: String,
+    pub version: u32,
+    pub config: RunConfig,
+    pub backend: BackendInfo,
+    pub status: RunStatus,
+    pub steps: usize,
+    pub elapsed_s: f64,
+    pub loss: LossLog,
+    pub evals: Vec<EvalPoint>,
+    /// Baselines scored on the same held-out prompts as the model.
+    pub baselines: Vec<NamedCurve>,
+    /// "browser" or "cli".
+    pub producer: String,
+}
+
+impl RunResult {
+    pub fn new(config: RunConfig, backend: BackendInfo, producer: &str) -> Self {
+        RunResult {
+            schema: RUN_SCHEMA.into(),
+            version: SCHEMA_VERSION,
+            config,
+            backend,
+            status: RunStatus::Running,
+            steps: 0,
+            elapsed_s: 0.0,
+            loss: LossLog::default(),
+            evals: Vec::new(),
+            baselines: Vec::new(),
+            producer: producer.into(),
+        }
+    }
+
+    /// The most recent evaluation.
+    pub fn latest_eval(&self) -> Option<&EvalPoint> {
+        self.evals.last()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a RunResult always serialises")
+    }
+
+    /// Parses and checks a result file: schema name, version, and a valid configuration.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not a JSON file ({e})"))?;
+        check_header(&value, RUN_SCHEMA)?;
+        let run: RunResult =
+            serde_json::from_value(value).map_err(|e| format!("not an ICL Scaling Lab run file: {e}"))?;
+        run.config.validate().map_err(|e| format!("the file's configuration is invalid: {e}"))?;
+        Ok(run)
+    }
+
+    /// The latest model curve and every baseline, one row per k:
+    /// `k,model,model_se,<baseline>,...`.
+    pub fn to_csv(&self) -> String {
+        let mut columns: Vec<(&str, &ErrorCurve)> = Vec::new();
+        if let Some(e) = self.latest_eval() {
+            columns.push(("model", &e.curve));
+        }
+        for b in &self.baselines {
+            columns.push((&b.name, &b.curve));
+        }
+        curves_to_csv(&columns)
+    }
+}
+
+/// Joins curves on k into CSV with a `<name>` and `<name>_se` column per curve.
+pub fn curves_to_csv(columns: &[(&str, &ErrorCurve)]) -> String {
+    let mut ks: Vec<usize> = columns.iter().flat_map(|(_, c)| c.k.iter().copied()).collect();
+    ks.sort_unstable();
+    ks.dedup();
+    let mut out = String::from("k");
+    for (name, _) in columns {
+        out.push_str(&format!(",{name},{name}_se"));
+    }
+    out.push('\n');
+    for k in ks {
+        out.push_str(&k.to_string());
+        for (_, c) in columns {
+            match c.k.iter().position(|&kk| kk == k) {
+                Some(i) => out.push_str(&format!(",{},{}", c.mean[i], c.se[i])),
+                None => out.push_str(",,"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Checks a file's `schema` and `version` fields before its body is parsed.
+pub fn check_header(value: &serde_json::Value, expected: &str) -> Result<(), String> {
+    let schema = value.get("schema").and_then(|s| s.as_str()).unwrap_or("");
+    if schema != expected {
+        return Err(if schema.is_empty() {
+            format!("not an ICL Scaling Lab file: no \"schema\" field (expected \"{expected}\")")
+        } else {
+            format!("this file holds \"{schema}\", not \"{expected}\"")
+        });
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v as u32 <= SCHEMA_VERSION => Ok(()),
+        Some(v) => Err(format!(
+            "this file was written by a newer ICL Scaling Lab (schema version {v}; this one reads up to {SCHEMA_VERSION})"
+        )),
+        None => Err("the file has no schema version".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_run() -> RunResult {
+        let mut run = RunResult::new(RunConfig::default(), BackendInfo::cpu(), "test");
+        run.loss.push(0, 1.5);
+        run.loss.push(1, 1.25);
+        let curve = ErrorCurve { k: vec![0, 1, 2], mean: vec![1.0, 0.9, 0.8], se: vec![0.1, 0.1, 0.1] };
+        run.evals.push(EvalPoint { step: 1, elapsed_s: 0.5, curve: curve.clone() });
+        run.baselines.push(NamedCurve { name: "zero".into(), curve });
+        run
+    }
+
+    #[test]
+    fn json_round_trip_is_lossless() {
+        let run = sample_run();
+        assert_eq!(RunResult::from_json(&run.to_json()), Ok(run));
+    }
+
+    #[test]
+    fn foreign_and_future_files_are_refused_with_reasons() {
+        assert!(RunResult::from_json("{").unwrap_err().contains("not a JSON"));
+        assert!(RunResult::from_json("{\"a\":1}").unwrap_err().contains("no \"schema\""));
+        let mut v: serde_json::Value = serde_json::from_str(&sample_run().to_json()).unwrap();
+        v["version"] = 99.into();
+        assert!(RunResult::from_json(&v.to_string()).unwrap_err().contains("newer"));
+        v["version"] = 1.into();
+        v["config"]["model"]["heads"] = 3.into();
+        assert!(RunResult::from_json(&v.to_string()).unwrap_err().contains("heads"));
+    }
+
+    #[test]
+    fn csv_has_one_row_per_k() {
+        let csv = sample_run().to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "k,model,model_se,zero,zero_se");
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[2], "1,0.9,0.1,0.9,0.1");
+    }
+
+    #[test]
+    fn loss_log_thins_by_doubling_stride() {
+        let mut log = LossLog { cap: 8, ..LossLog::default() };
+        for s in 0..100 {
+            log.push(s, s as f64);
+        }
+        assert!(log.points.len() <= 8);
+        assert!(log.points.windows(2).all(|w| w[1].step - w[0].step == log.stride));
+    }
+}
