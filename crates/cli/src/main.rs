@@ -1,1 +1,44 @@
-fn main() {}
+//! `icl-lab`: the ICL Scaling Lab core on the command line. It trains the same model on
+//! the same tasks as the browser and writes the same JSON files the dashboard opens.
+
+mod args;
+mod bench_cmd;
+mod device;
+mod train_cmd;
+
+use clap::{Parser, Subcommand};
+use icl_core::config::RunConfig;
+use icl_core::schema::NamedCurve;
+use icl_core::tasks::PromptBatch;
+
+#[derive(Parser)]
+#[command(name = "icl-lab", version, about = "Train small transformers in context and test them against theory")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train one model and write its run file.
+    Train(train_cmd::TrainArgs),
+    /// Steps per second on each native backend.
+    Bench(bench_cmd::BenchArgs),
+}
+
+/// Baselines scored on a run's held-out prompts.
+pub fn baselines_for(_config: &RunConfig, _held_out: &PromptBatch) -> Vec<NamedCurve> {
+    Vec::new()
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(a) => train_cmd::run(a),
+        Command::Bench(a) => bench_cmd::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

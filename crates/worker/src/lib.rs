@@ -1,1 +1,13 @@
-//! placeholder
+//! The training Web Worker. It owns the burn device and the run, and talks to the page
+//! only through `icl_core::protocol` JSON messages, so the page's bundle holds no burn
+//! and its first paint never waits for this one to load.
+//!
+//! Everything is wasm-only; natively this crate is empty (it still builds in the
+//! workspace's `cargo test`).
+
+#[cfg(target_arch = "wasm32")]
+mod adapter;
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+mod worker;

@@ -1,0 +1,106 @@
+//! `icl-lab train`: one run, printed as it goes, written as the dashboard's JSON.
+
+use crate::args::RunArgs;
+use crate::device::{self, BackendArg};
+use icl_core::schema::RunResult;
+use icl_train::RunSession;
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: BackendArg,
+    /// Write the run (versioned JSON schema, the browser's export format) here.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Also write the curves as CSV here.
+    #[arg(long)]
+    pub csv: Option<std::path::PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: TrainArgs) -> Result<(), String> {
+    let config = args.run.to_config()?;
+    let (device, backend) = device::open(args.backend)?;
+    let result = train(&config, &device, backend, args.quiet)?;
+    if let Some(path) = &args.out {
+        std::fs::write(path, result.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        if !args.quiet {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    if let Some(path) = &args.csv {
+        std::fs::write(path, result.to_csv()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Trains `config` to its budget, evaluating on schedule, with baselines attached.
+pub fn train(config: &icl_core::config::RunConfig, device: &icl_train::Device, backend: icl_core::schema::BackendInfo, quiet: bool) -> Result<RunResult, String> {
+    let mut session = RunSession::new(config, device, backend.clone(), "cli")?;
+    if !quiet {
+        eprintln!(
+            "training on {} · {} parameters · D={} K={} d={} L={} heads={} batch={} lr={} steps={}",
+            backend.badge(),
+            session.trainer.param_count(),
+            config.task.dim,
+            config.context,
+            config.model.width,
+            config.model.depth,
+            config.model.heads,
+            config.train.batch,
+            config.train.lr,
+            config.train.steps
+        );
+    }
+    session.result.baselines = crate::baselines_for(config, &session.held_out);
+    let start = Instant::now();
+    let mut last_print = Instant::now();
+    let mut since_print = 0usize;
+    let mut loss_sum = 0.0;
+    loop {
+        if session.eval_due() {
+            let point = pollster::block_on(session.evaluate(start.elapsed().as_secs_f64())).map_err(|e| e.to_string())?;
+            if !quiet {
+                let d = config.task.dim;
+                let fmt = |k: usize| point.curve.at(k).map_or("-".into(), |v| format!("{v:.4}"));
+                eprintln!(
+                    "  eval @ {:>6}: ICL error k=1 {}  k=D={d} {}  k=2D {}  k=K {}",
+                    point.step,
+                    fmt(1),
+                    fmt(d),
+                    fmt(2 * d),
+                    fmt(config.context)
+                );
+            }
+        }
+        if session.budget_spent() {
+            break;
+        }
+        let losses = pollster::block_on(session.train(10, 10)).map_err(|e| e.to_string())?;
+        since_print += losses.len();
+        loss_sum += losses.iter().map(|l| l.1).sum::<f64>();
+        if !quiet && last_print.elapsed().as_secs_f64() > 2.0 {
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!(
+                "step {:>6}/{} · loss {:.4} · {:.1} steps/s · {:.0} s",
+                session.steps(),
+                config.train.steps,
+                loss_sum / since_print.max(1) as f64,
+                session.steps() as f64 / secs,
+                secs
+            );
+            (since_print, loss_sum) = (0, 0.0);
+            last_print = Instant::now();
+        }
+    }
+    session.result.elapsed_s = start.elapsed().as_secs_f64();
+    if !quiet {
+        eprintln!("done: {} steps in {:.1} s ({:.2} steps/s)", session.steps(), session.result.elapsed_s, session.steps() as f64 / session.result.elapsed_s);
+    }
+    Ok(session.result)
+}

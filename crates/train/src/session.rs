@@ -1,0 +1,85 @@
+//! A training run as both the browser worker and the CLI drive it: a [`Trainer`], its
+//! held-out prompts, and the [`RunResult`] being recorded. Callers own the clock and the
+//! scheduling (the worker yields to its message loop; the CLI just loops).
+
+use crate::train::{held_out_prompts, TrainError, Trainer};
+use burn::prelude::Device;
+use icl_core::config::RunConfig;
+use icl_core::schema::{BackendInfo, EvalPoint, RunResult, RunStatus};
+use icl_core::tasks::PromptBatch;
+
+pub struct RunSession {
+    pub trainer: Trainer,
+    pub held_out: PromptBatch,
+    pub result: RunResult,
+}
+
+impl RunSession {
+    pub fn new(config: &RunConfig, device: &Device, backend: BackendInfo, producer: &str) -> Result<Self, String> {
+        let trainer = Trainer::new(config, device)?;
+        Ok(RunSession { held_out: held_out_prompts(config), result: RunResult::new(config.clone(), backend, producer), trainer })
+    }
+
+    pub fn steps(&self) -> usize {
+        self.trainer.steps()
+    }
+
+    pub fn budget_spent(&self) -> bool {
+        self.trainer.steps() >= self.result.config.train.steps
+    }
+
+    /// Whether the held-out set is due: at step 0, every `eval.every` steps, and at the end.
+    pub fn eval_due(&self) -> bool {
+        let step = self.trainer.steps();
+        let last = self.result.evals.last().map(|e| e.step);
+        last != Some(step) && (step % self.result.config.eval.every == 0 || self.budget_spent())
+    }
+
+    /// Trains up to `n` steps (never past the budget), reading losses in groups of
+    /// `read_every`, and records them. Returns the new losses.
+    pub async fn train(&mut self, n: usize, read_every: usize) -> Result<Vec<(usize, f64)>, TrainError> {
+        let n = n.min(self.result.config.train.steps.saturating_sub(self.trainer.steps()));
+        let losses = self.trainer.train_steps(n, read_every).await;
+        self.record(losses)
+    }
+
+    /// Records losses read by the caller (or the error that stopped them).
+    pub fn record(&mut self, losses: Result<Vec<(usize, f64)>, TrainError>) -> Result<Vec<(usize, f64)>, TrainError> {
+        self.result.steps = self.trainer.steps();
+        match losses {
+            Ok(losses) => {
+                for &(step, loss) in &losses {
+                    self.result.loss.push(step, loss);
+                }
+                if self.budget_spent() {
+                    self.result.status = RunStatus::Done;
+                }
+                Ok(losses)
+            }
+            Err(e) => {
+                if matches!(e, TrainError::Diverged { .. }) {
+                    self.result.status = RunStatus::Diverged;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Scores the model on the held-out prompts and records the curve.
+    pub async fn evaluate(&mut self, elapsed_s: f64) -> Result<EvalPoint, TrainError> {
+        let curve = self.trainer.evaluate(&self.held_out).await;
+        let curve = match curve {
+            Ok(c) => c,
+            Err(e) => {
+                if matches!(e, TrainError::Diverged { .. }) {
+                    self.result.status = RunStatus::Diverged;
+                }
+                return Err(e);
+            }
+        };
+        let point = EvalPoint { step: self.trainer.steps(), elapsed_s, curve };
+        self.result.evals.push(point.clone());
+        self.result.elapsed_s = elapsed_s;
+        Ok(point)
+    }
+}

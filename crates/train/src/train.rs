@@ -1,0 +1,203 @@
+//! The training loop: fresh prompts every step, Adam, MSE over every prediction.
+//!
+//! Nothing here reads a tensor back synchronously (a synchronous read panics in wasm):
+//! a step only enqueues work and keeps its loss on the device; [`Trainer::drain_losses`]
+//! reads the pending losses in one asynchronous transfer. The caller decides how often,
+//! which on a GPU keeps the queue full without letting the host run far ahead.
+
+use crate::model::{IclTransformer, IclTransformerConfig};
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use icl_core::config::RunConfig;
+use icl_core::eval::{ErrorAccumulator, ErrorCurve};
+use icl_core::rng::{self, Rng};
+use icl_core::tasks::PromptBatch;
+
+/// Tokens of a batch, `[B, 2n − 1, D]`: x_i at 2i, (y_i, 0, …, 0) at 2i + 1.
+pub fn prompt_tokens(batch: &PromptBatch, device: &Device) -> Tensor<3> {
+    let (n, d) = (batch.n_points, batch.dim);
+    let t = 2 * n - 1;
+    let mut data = vec![0.0f32; batch.batch * t * d];
+    for b in 0..batch.batch {
+        for i in 0..n {
+            let x_token = (b * t + 2 * i) * d;
+            data[x_token..x_token + d].copy_from_slice(batch.x(b, i));
+            if i + 1 < n {
+                data[x_token + d] = batch.ys[b * n + i];
+            }
+        }
+    }
+    Tensor::from_data(TensorData::new(data, [batch.batch, t, d]), device)
+}
+
+/// Labels of a batch, `[B, n]`.
+pub fn prompt_targets(batch: &PromptBatch, device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(batch.ys.clone(), [batch.batch, batch.n_points]), device)
+}
+
+/// Why training could not go on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainError {
+    /// The loss became NaN or infinite at this step.
+    Diverged { step: usize },
+    /// The device failed (lost WebGPU device, out of memory, readback failure).
+    Device(String),
+}
+
+impl std::fmt::Display for TrainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TrainError::Diverged { step } => write!(
+                f,
+                "training diverged at step {step}: the loss is no longer a finite number; lower the learning rate and reset"
+            ),
+            TrainError::Device(e) => write!(f, "the compute device failed: {e}"),
+        }
+    }
+}
+
+/// A model, its optimiser and its prompt stream.
+pub struct Trainer {
+    config: RunConfig,
+    device: Device,
+    model: IclTransformer,
+    optim: ModuleOptimizer,
+    rng: Rng,
+    step: usize,
+    /// Losses of steps whose values have not been read back yet: (step, loss `[1]`).
+    pending: Vec<(usize, Tensor<1>)>,
+}
+
+impl Trainer {
+    /// Builds the model on `device` (autodiff is added here) from a validated config.
+    pub fn new(config: &RunConfig, device: &Device) -> Result<Self, String> {
+        config.validate()?;
+        let device = device.clone().autodiff();
+        device.seed(config.train.seed);
+        let model = IclTransformerConfig::new(
+            config.task.dim,
+            config.model.width,
+            config.model.depth,
+            config.model.heads,
+            config.sequence_len(),
+        )
+        .init(&device);
+        Ok(Trainer {
+            config: config.clone(),
+            device,
+            model,
+            optim: AdamConfig::new().init(),
+            rng: rng::seeded(config.train.seed, rng::stream::TRAIN),
+            step: 0,
+            pending: Vec::new(),
+        })
+    }
+
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> usize {
+        self.step
+    }
+
+    pub fn param_count(&self) -> usize {
+        self.model.num_params()
+    }
+
+    pub fn model(&self) -> &IclTransformer {
+        &self.model
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// One Adam step on a fresh batch. Enqueues work only; the loss stays on the device.
+    pub fn step(&mut self) {
+        let c = &self.config;
+        let batch = c.task.sample(c.train.batch, c.n_points(), &mut self.rng);
+        let predictions = self.model.forward(prompt_tokens(&batch, &self.device));
+        let loss = (predictions - prompt_targets(&batch, &self.device)).powi_scalar(2).mean();
+        self.pending.push((self.step + 1, loss.clone().detach().without_autodiff()));
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        self.model = self.optim.step(c.train.lr, self.model.clone(), grads);
+        self.step += 1;
+    }
+
+    /// Number of steps whose losses await [`drain_losses`](Self::drain_losses).
+    pub fn pending_losses(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Reads every pending loss in one transfer: `(step, loss)` in order.
+    /// Fails if any is not finite, since the run has then diverged.
+    pub async fn drain_losses(&mut self) -> Result<Vec<(usize, f64)>, TrainError> {
+        if self.pending.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (steps, losses): (Vec<usize>, Vec<Tensor<1>>) = self.pending.drain(..).unzip();
+        let values = Tensor::cat(losses, 0)
+            .into_data_async()
+            .await
+            .map_err(|e| TrainError::Device(format!("{e:?}")))?
+            .try_into_vec::<f32>()
+            .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        let out: Vec<(usize, f64)> = steps.into_iter().zip(values.into_iter().map(f64::from)).collect();
+        if let Some(&(step, _)) = out.iter().find(|(_, l)| !l.is_finite()) {
+            return Err(TrainError::Diverged { step });
+        }
+        Ok(out)
+    }
+
+    /// Trains `n` steps, reading losses every `read_every` steps; returns every loss.
+    pub async fn train_steps(&mut self, n: usize, read_every: usize) -> Result<Vec<(usize, f64)>, TrainError> {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            self.step();
+            if (i + 1) % read_every.max(1) == 0 || i + 1 == n {
+                out.extend(self.drain_losses().await?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The model's predictions `[batch, n_points]` on `batch` (no autodiff graph).
+    pub async fn predict(&self, batch: &PromptBatch) -> Result<Vec<f32>, TrainError> {
+        let model = self.model.valid();
+        let device = self.device.clone().inner();
+        let predictions = model.forward(prompt_tokens(batch, &device));
+        predictions
+            .into_data_async()
+            .await
+            .map_err(|e| TrainError::Device(format!("{e:?}")))?
+            .try_into_vec::<f32>()
+            .map_err(|e| TrainError::Device(format!("{e:?}")))
+    }
+
+    /// ICL error per k on held-out prompts, scored in chunks to bound memory.
+    pub async fn evaluate(&self, held_out: &PromptBatch) -> Result<ErrorCurve, TrainError> {
+        const CHUNK: usize = 256;
+        let mut acc = ErrorAccumulator::new(held_out.n_points);
+        let mut start = 0;
+        while start < held_out.batch {
+            let chunk = held_out.slice(start..(start + CHUNK).min(held_out.batch));
+            let predictions = self.predict(&chunk).await?;
+            acc.add_predictions(&chunk, &predictions);
+            start += CHUNK;
+        }
+        let curve = acc.curve();
+        if curve.has_non_finite() {
+            return Err(TrainError::Diverged { step: self.step });
+        }
+        Ok(curve)
+    }
+}
+
+/// The held-out prompts of a run: drawn once from their own stream, never trained on.
+pub fn held_out_prompts(config: &RunConfig) -> PromptBatch {
+    let mut rng = rng::seeded(config.train.seed, rng::stream::HELD_OUT);
+    config.task.sample(config.eval.prompts, config.n_points(), &mut rng)
+}

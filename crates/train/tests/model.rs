@@ -1,0 +1,105 @@
+//! The transformer's contract: shapes, causality, and that it learns in context.
+
+use burn::prelude::*;
+use icl_core::config::{Preset, RunConfig};
+use icl_core::rng::seeded;
+use icl_train::{prompt_tokens, IclTransformerConfig, Trainer};
+
+fn small_config() -> RunConfig {
+    Preset::Cpu.config()
+}
+
+#[test]
+fn forward_gives_one_prediction_per_point() {
+    let device = Device::flex();
+    let c = small_config();
+    let model = IclTransformerConfig::new(c.task.dim, 16, 2, 2, c.sequence_len()).init(&device);
+    let batch = c.task.sample(3, c.n_points(), &mut seeded(0, 0));
+    let tokens = prompt_tokens(&batch, &device);
+    assert_eq!(tokens.dims(), [3, 2 * c.n_points() - 1, c.task.dim]);
+    let (predictions, maps) = model.forward_with_attention(tokens);
+    assert_eq!(predictions.dims(), [3, c.n_points()]);
+    assert_eq!(maps.len(), 2);
+    assert_eq!(maps[0].dims(), [3, 2, 2 * c.n_points() - 1, 2 * c.n_points() - 1]);
+}
+
+#[test]
+fn tokens_interleave_inputs_and_labels() {
+    let device = Device::flex();
+    let c = small_config();
+    let batch = c.task.sample(2, c.n_points(), &mut seeded(1, 0));
+    let data = prompt_tokens(&batch, &device).into_data().try_into_vec::<f32>().unwrap();
+    let (t, d) = (2 * c.n_points() - 1, c.task.dim);
+    let token = |b: usize, j: usize| &data[(b * t + j) * d..(b * t + j + 1) * d];
+    assert_eq!(token(1, 4), batch.x(1, 2));
+    assert_eq!(token(1, 5)[0], batch.ys[c.n_points() + 2]);
+    assert!(token(1, 5)[1..].iter().all(|&v| v == 0.0));
+}
+
+/// Changing y_i, or any later token, must leave predictions 0..=i unchanged.
+#[test]
+fn predictions_are_causal() {
+    let device = Device::flex();
+    let c = small_config();
+    let model = IclTransformerConfig::new(c.task.dim, 16, 2, 2, c.sequence_len()).init(&device);
+    let batch = c.task.sample(2, c.n_points(), &mut seeded(2, 0));
+    let tokens = prompt_tokens(&batch, &device);
+    let base = model.forward(tokens.clone()).into_data().try_into_vec::<f32>().unwrap();
+    let [b, t, d] = tokens.dims();
+    let n = c.n_points();
+    for i in [0, 3, n - 2] {
+        // Perturb every token from y_i (index 2i + 1) onward.
+        let mut data = tokens.clone().into_data().try_into_vec::<f32>().unwrap();
+        for bb in 0..b {
+            for j in (2 * i + 1)..t {
+                for v in &mut data[(bb * t + j) * d..(bb * t + j + 1) * d] {
+                    *v += 3.0;
+                }
+            }
+        }
+        let perturbed = model.forward(Tensor::from_data(TensorData::new(data, [b, t, d]), &device));
+        let after = perturbed.into_data().try_into_vec::<f32>().unwrap();
+        for bb in 0..b {
+            for p in 0..n {
+                let (x, y) = (base[bb * n + p], after[bb * n + p]);
+                if p <= i {
+                    assert!((x - y).abs() < 1e-5, "prediction {p} changed when tokens ≥ y_{i} changed: {x} vs {y}");
+                } else if p == i + 1 {
+                    assert!((x - y).abs() > 1e-6, "prediction {p} should depend on y_{i}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn parameter_count_matches_the_config_formula() {
+    let c = Preset::Reference.config();
+    let trainer = Trainer::new(&c, &Device::flex()).unwrap();
+    assert_eq!(trainer.param_count(), c.param_count());
+}
+
+/// A short CPU run learns in context: the error after 2D examples falls well below its start.
+#[test]
+fn short_cpu_training_learns_in_context() {
+    let mut c = small_config();
+    c.train.steps = 400;
+    let mut session = icl_train::RunSession::new(&c, &Device::flex(), icl_core::schema::BackendInfo::cpu(), "test").unwrap();
+    let k = 2 * c.task.dim;
+    let before = pollster::block_on(session.evaluate(0.0)).unwrap().curve.at(k).unwrap();
+    let losses = pollster::block_on(session.train(c.train.steps, 50)).unwrap();
+    assert_eq!(losses.len(), 400);
+    let after = pollster::block_on(session.evaluate(1.0)).unwrap().curve.at(k).unwrap();
+    eprintln!("ICL error at k = {k}: {before:.3} → {after:.3}");
+    assert!(after < 0.5 * before, "error at k = {k} should fall clearly: {before} → {after}");
+    let first: f64 = losses[..20].iter().map(|l| l.1).sum::<f64>() / 20.0;
+    let last: f64 = losses[380..].iter().map(|l| l.1).sum::<f64>() / 20.0;
+    assert!(last < first, "loss should fall: {first} → {last}");
+}
+
+#[test]
+fn invalid_configs_are_refused_before_any_allocation() {
+    let mut c = small_config();
+    c.model.heads = 5;
+    assert!(Trainer::new(&c, &Device::flex()).is_err());
+}

@@ -1,0 +1,70 @@
+//! Which backend to train on, decided before burn touches WebGPU.
+//!
+//! We ask `navigator.gpu` for an adapter ourselves (through plain JS reflection, so no
+//! unstable web-sys bindings are needed) to learn whether it is a software fallback such
+//! as SwiftShader, which is far slower than burn's CPU backend.
+
+use crate::js::get;
+use icl_core::protocol::BackendChoice;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+
+/// What the browser offers.
+pub enum Probe {
+    /// No `navigator.gpu`, or no adapter: the reason, for the user.
+    Unavailable(String),
+    Adapter { description: String, fallback: bool },
+}
+
+pub async fn probe() -> Probe {
+    let gpu = get(&get(&js_sys::global(), "navigator"), "gpu");
+    if gpu.is_undefined() || gpu.is_null() {
+        return Probe::Unavailable("this browser has no WebGPU (navigator.gpu is missing)".into());
+    }
+    let request = get(&gpu, "requestAdapter");
+    let Some(request) = request.dyn_ref::<js_sys::Function>() else {
+        return Probe::Unavailable("navigator.gpu.requestAdapter is missing".into());
+    };
+    let promise = match request.call0(&gpu).map(|p| p.dyn_into::<js_sys::Promise>()) {
+        Ok(Ok(p)) => p,
+        _ => return Probe::Unavailable("the WebGPU adapter request failed".into()),
+    };
+    let adapter = match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Ok(a) if !a.is_null() && !a.is_undefined() => a,
+        Ok(_) => return Probe::Unavailable("the browser refused a WebGPU adapter".into()),
+        Err(e) => return Probe::Unavailable(format!("the WebGPU adapter request failed: {}", describe_error(&e))),
+    };
+    let info = get(&adapter, "info");
+    // Newer browsers report fallback on `info`, older ones on the adapter itself.
+    let fallback = get(&info, "isFallbackAdapter").as_bool().or_else(|| get(&adapter, "isFallbackAdapter").as_bool()).unwrap_or(false);
+    let parts: Vec<String> = ["vendor", "architecture", "description"]
+        .iter()
+        .filter_map(|k| get(&info, k).as_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let description = if parts.is_empty() { "unknown adapter".to_string() } else { parts.join(" ") };
+    Probe::Adapter { description, fallback }
+}
+
+pub fn describe_error(e: &JsValue) -> String {
+    e.as_string().or_else(|| get(e, "message").as_string()).unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// The decision: use WebGPU (with the adapter description), or CPU with a note saying why.
+pub enum Decision {
+    WebGpu { description: String, fallback: bool },
+    Cpu { note: Option<String> },
+}
+
+pub fn decide(choice: BackendChoice, probe: Probe) -> Decision {
+    match (choice, probe) {
+        (BackendChoice::Cpu, _) => Decision::Cpu { note: None },
+        (_, Probe::Unavailable(why)) => Decision::Cpu { note: Some(format!("WebGPU unavailable: {why}. Training on the CPU backend instead.")) },
+        (BackendChoice::Auto, Probe::Adapter { description, fallback: true }) => Decision::Cpu {
+            note: Some(format!(
+                "The only WebGPU adapter is a software fallback ({description}), which is slower than the CPU backend, so training runs on the CPU. Choose “WebGPU” to use it anyway."
+            )),
+        },
+        (_, Probe::Adapter { description, fallback }) => Decision::WebGpu { description, fallback },
+    }
+}

@@ -1,0 +1,196 @@
+//! The run as the page knows it: a [`RunResult`] rebuilt from the worker's messages,
+//! plus what the status bar shows. Pure, so the message handling is tested natively.
+
+use icl_core::config::RunConfig;
+use icl_core::protocol::{FromWorker, StopReason};
+use icl_core::schema::{EvalPoint, RunResult, RunStatus};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// The worker's wasm is still loading.
+    LoadingWorker,
+    /// Waiting for the worker to build the model (and open WebGPU).
+    Configuring,
+    Idle,
+    Training,
+    Paused,
+    Done,
+    Diverged,
+    /// A fatal error; the results so far are kept.
+    Failed,
+    /// Shown from storage or an imported file; Reset starts a new run.
+    Restored,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunState {
+    pub phase: Phase,
+    /// The configuration sent with the last Configure.
+    pub config: RunConfig,
+    pub result: Option<RunResult>,
+    pub param_count: usize,
+    pub steps_per_s: f64,
+    /// A notice to show once (e.g. why the CPU backend was chosen).
+    pub note: Option<String>,
+    pub error: Option<String>,
+    pub worker_ready: bool,
+}
+
+impl RunState {
+    pub fn new(config: RunConfig) -> Self {
+        RunState {
+            phase: Phase::LoadingWorker,
+            config,
+            result: None,
+            param_count: 0,
+            steps_per_s: 0.0,
+            note: None,
+            error: None,
+            worker_ready: false,
+        }
+    }
+
+    /// A restored run (from storage or an imported file): shown, not trainable until reset.
+    pub fn restored(result: RunResult) -> Self {
+        let mut s = RunState::new(result.config.clone());
+        s.phase = Phase::Restored;
+        s.result = Some(result);
+        s
+    }
+
+    /// Called when the page sends Configure: the previous run stays visible until the new
+    /// one is configured.
+    pub fn begin(&mut self, config: RunConfig) {
+        self.config = config;
+        self.phase = if self.worker_ready { Phase::Configuring } else { Phase::LoadingWorker };
+        self.error = None;
+        self.note = None;
+        self.steps_per_s = 0.0;
+    }
+
+    pub fn steps(&self) -> usize {
+        self.result.as_ref().map_or(0, |r| r.steps)
+    }
+
+    pub fn elapsed_s(&self) -> f64 {
+        self.result.as_ref().map_or(0.0, |r| r.elapsed_s)
+    }
+
+    pub fn latest_eval(&self) -> Option<&EvalPoint> {
+        self.result.as_ref().and_then(|r| r.latest_eval())
+    }
+
+    /// Whether Train/Step make sense now.
+    pub fn can_train(&self) -> bool {
+        matches!(self.phase, Phase::Idle | Phase::Paused) && self.result.is_some()
+    }
+
+    pub fn apply(&mut self, message: FromWorker) {
+        match message {
+            FromWorker::Ready => {
+                self.worker_ready = true;
+                if self.phase == Phase::LoadingWorker {
+                    self.phase = Phase::Configuring;
+                }
+            }
+            FromWorker::Configured { backend, note, param_count } => {
+                self.result = Some(RunResult::new(self.config.clone(), backend, "browser"));
+                self.param_count = param_count;
+                self.note = note;
+                self.phase = Phase::Idle;
+            }
+            FromWorker::Baselines { curves } => {
+                if let Some(r) = &mut self.result {
+                    r.baselines = curves;
+                }
+            }
+            FromWorker::Progress { step, losses, steps_per_s, elapsed_s } => {
+                if let Some(r) = &mut self.result {
+                    for (s, l) in losses {
+                        r.loss.push(s, l);
+                    }
+                    r.steps = step;
+                    r.elapsed_s = elapsed_s;
+                    r.status = RunStatus::Running;
+                }
+                self.steps_per_s = steps_per_s;
+                self.phase = Phase::Training;
+            }
+            FromWorker::Evaluated { step, elapsed_s, curve } => {
+                if let Some(r) = &mut self.result {
+                    r.evals.retain(|e| e.step != step);
+                    r.evals.push(EvalPoint { step, elapsed_s, curve });
+                }
+            }
+            FromWorker::Stopped { step, reason } => {
+                let (phase, status) = match reason {
+                    StopReason::Paused => (Phase::Paused, RunStatus::Paused),
+                    StopReason::Budget => (Phase::Done, RunStatus::Done),
+                    StopReason::Diverged => (Phase::Diverged, RunStatus::Diverged),
+                };
+                self.phase = phase;
+                if let Some(r) = &mut self.result {
+                    r.steps = step;
+                    r.status = status;
+                }
+            }
+            FromWorker::Error { message, fatal } => {
+                self.error = Some(message);
+                if fatal {
+                    self.phase = if self.phase == Phase::Diverged { Phase::Diverged } else { Phase::Failed };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icl_core::eval::ErrorCurve;
+    use icl_core::schema::BackendInfo;
+
+    fn configured() -> RunState {
+        let mut s = RunState::new(RunConfig::default());
+        s.apply(FromWorker::Ready);
+        s.begin(RunConfig::default());
+        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: Some("why".into()), param_count: 7 });
+        s
+    }
+
+    #[test]
+    fn messages_build_the_run() {
+        let mut s = configured();
+        assert_eq!((s.phase, s.param_count, s.note.as_deref()), (Phase::Idle, 7, Some("why")));
+        assert!(s.can_train());
+        s.apply(FromWorker::Progress { step: 2, losses: vec![(1, 2.0), (2, 1.0)], steps_per_s: 5.0, elapsed_s: 0.4 });
+        assert_eq!((s.phase, s.steps(), s.result.as_ref().unwrap().loss.points.len()), (Phase::Training, 2, 2));
+        let curve = ErrorCurve { k: vec![0], mean: vec![1.0], se: vec![0.0] };
+        s.apply(FromWorker::Evaluated { step: 2, elapsed_s: 0.4, curve: curve.clone() });
+        s.apply(FromWorker::Evaluated { step: 2, elapsed_s: 0.4, curve });
+        assert_eq!(s.result.as_ref().unwrap().evals.len(), 1, "a repeated evaluation replaces, never duplicates");
+        s.apply(FromWorker::Stopped { step: 2, reason: StopReason::Paused });
+        assert_eq!(s.phase, Phase::Paused);
+    }
+
+    #[test]
+    fn divergence_and_fatal_errors_keep_the_results() {
+        let mut s = configured();
+        s.apply(FromWorker::Progress { step: 1, losses: vec![(1, 2.0)], steps_per_s: 5.0, elapsed_s: 0.2 });
+        s.apply(FromWorker::Error { message: "diverged".into(), fatal: true });
+        s.apply(FromWorker::Stopped { step: 1, reason: StopReason::Diverged });
+        assert_eq!(s.phase, Phase::Diverged);
+        assert_eq!(s.result.as_ref().unwrap().loss.points.len(), 1);
+        assert_eq!(s.error.as_deref(), Some("diverged"));
+        assert!(!s.can_train());
+    }
+
+    #[test]
+    fn a_restored_run_is_shown_but_not_trainable_until_reset() {
+        let mut result = RunResult::new(RunConfig::default(), BackendInfo::cpu(), "cli");
+        result.status = RunStatus::Done;
+        let s = RunState::restored(result);
+        assert_eq!(s.phase, Phase::Restored);
+        assert!(!s.can_train());
+    }
+}

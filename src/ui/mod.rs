@@ -1,0 +1,151 @@
+//! Leptos components. State lives in three signals provided as context ([`AppState`]);
+//! components read them and call the actions below, nothing else mutates them.
+
+mod charts;
+mod controls;
+mod files;
+mod status;
+
+use crate::state::run::{Phase, RunState};
+use crate::state::url::SharedState;
+use crate::worker_client::WorkerClient;
+use icl_core::protocol::ToWorker;
+use leptos::prelude::*;
+
+/// Signals every component may use (all `Copy`).
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The settings being edited; mirrored into the URL.
+    pub settings: RwSignal<SharedState>,
+    /// The run as recorded from the worker's messages.
+    pub run: RwSignal<RunState>,
+    /// Messages for the user (refused URL fields, failed imports, …), dismissable.
+    pub notices: RwSignal<Vec<String>>,
+    worker: StoredValue<Option<WorkerClient>, LocalStorage>,
+}
+
+impl AppState {
+    fn send(&self, message: ToWorker) {
+        self.worker.with_value(|w| {
+            if let Some(w) = w {
+                w.send(message)
+            }
+        });
+    }
+
+    /// Builds a fresh model with the current settings (discarding the current run).
+    pub fn reset(&self) {
+        let s = self.settings.get_untracked();
+        if let Err(e) = s.config.validate() {
+            self.notices.update(|n| n.push(format!("Cannot start: {e}")));
+            return;
+        }
+        self.run.update(|r| r.begin(s.config.clone()));
+        self.send(ToWorker::Configure { config: s.config, backend: s.backend });
+    }
+
+    /// Settings differ from the run's, so Train must rebuild the model first.
+    pub fn settings_changed(&self) -> bool {
+        let config = self.settings.with(|s| s.config.clone());
+        self.run.with(|r| r.config != config || r.result.is_none())
+    }
+
+    fn ensure_run(&self) {
+        let fresh = self.settings_changed() || self.run.with(|r| !r.can_train());
+        if fresh {
+            self.reset();
+        }
+    }
+
+    pub fn train(&self) {
+        self.ensure_run();
+        self.send(ToWorker::Run);
+    }
+
+    pub fn step(&self) {
+        self.ensure_run();
+        self.send(ToWorker::Step { steps: 1 });
+    }
+
+    pub fn pause(&self) {
+        self.send(ToWorker::Pause);
+    }
+
+    pub fn notify(&self, message: impl Into<String>) {
+        self.notices.update(|n| n.push(message.into()));
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (shared, url_errors) = SharedState::from_query(&window().location().search().unwrap_or_default());
+    let run = RwSignal::new(RunState::new(shared.config.clone()));
+    let notices = RwSignal::new(url_errors.into_iter().map(|e| format!("Link setting refused — {e}")).collect::<Vec<_>>());
+    let restored = match crate::storage::load_run() {
+        Some(Ok(saved)) => {
+            run.set(RunState::restored(saved));
+            true
+        }
+        Some(Err(e)) => {
+            notices.update(|n| n.push(e));
+            false
+        }
+        None => false,
+    };
+    let worker = match WorkerClient::spawn(move |m| run.update(|r| r.apply(m))) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            notices.update(|n| n.push(e));
+            None
+        }
+    };
+    let app = AppState { settings: RwSignal::new(shared), run, notices, worker: StoredValue::new_local(worker) };
+    provide_context(app);
+    if !restored {
+        app.reset();
+    }
+
+    // The URL always holds the shareable settings.
+    Effect::new(move |_| {
+        let query = app.settings.with(|s| s.to_query());
+        let url = if query.is_empty() { window().location().pathname().unwrap_or_default() } else { format!("?{query}") };
+        let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
+    });
+
+    // Save the run whenever something worth keeping lands (not on every progress tick).
+    Effect::new(move |_| {
+        let key = run.with(|r| {
+            r.result.as_ref().map(|res| (r.phase, res.evals.len(), res.baselines.len(), res.steps / 250))
+        });
+        if key.is_some() && run.with_untracked(|r| r.phase != Phase::Restored) {
+            if let Some(Err(e)) = run.with_untracked(|r| r.result.as_ref().map(crate::storage::save_run)) {
+                notices.update(|n| {
+                    if !n.contains(&e) {
+                        n.push(e)
+                    }
+                });
+            }
+        }
+    });
+
+    view! {
+        <files::DropZone>
+            <header class="top">
+                <h1>"ICL Scaling Lab"</h1>
+                <status::StatusBar/>
+            </header>
+            <status::Notices/>
+            <main class="layout">
+                <aside class="panel">
+                    <controls::RunButtons/>
+                    <controls::Settings/>
+                    <files::ShareAndExport/>
+                </aside>
+                <section class="plots">
+                    <charts::LossChart/>
+                    <charts::ErrorChart/>
+                </section>
+            </main>
+        </files::DropZone>
+    }
+}

@@ -1,0 +1,82 @@
+//! The page's end of the training worker: spawns it, queues messages until it says
+//! Ready (earlier messages would be lost), and hands its replies to a callback.
+
+use icl_core::protocol::{FromWorker, ToWorker};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Trunk's no-modules shim for the `icl-worker` crate (worker outputs are not hashed).
+pub const WORKER_URL: &str = "./icl-worker_loader.js";
+
+#[derive(Clone)]
+pub struct WorkerClient {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    worker: web_sys::Worker,
+    ready: RefCell<bool>,
+    queue: RefCell<Vec<ToWorker>>,
+}
+
+impl WorkerClient {
+    /// Spawns the worker. `on_message` receives every reply, and a synthetic fatal
+    /// Error if the worker script fails to load or crashes.
+    pub fn spawn(on_message: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
+        let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| format!("cannot start the training worker: {e:?}"))?;
+        let inner = Rc::new(Inner { worker, ready: RefCell::new(false), queue: RefCell::new(Vec::new()) });
+        let on_message = Rc::new(on_message);
+
+        let weak = Rc::downgrade(&inner);
+        let handler = on_message.clone();
+        let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            match FromWorker::from_json(&text) {
+                Ok(message) => {
+                    if message == FromWorker::Ready {
+                        if let Some(inner) = weak.upgrade() {
+                            *inner.ready.borrow_mut() = true;
+                            for m in inner.queue.borrow_mut().drain(..) {
+                                inner.post(&m);
+                            }
+                        }
+                    }
+                    handler(message);
+                }
+                Err(e) => handler(FromWorker::Error { message: e, fatal: false }),
+            }
+        });
+        inner.worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        onmessage.forget();
+
+        let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            event.prevent_default();
+            on_message(FromWorker::Error {
+                message: format!(
+                    "the training worker crashed: {}. Your results so far are kept; press Reset to start again.",
+                    event.message()
+                ),
+                fatal: true,
+            });
+        });
+        inner.worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        onerror.forget();
+        Ok(WorkerClient { inner })
+    }
+
+    pub fn send(&self, message: ToWorker) {
+        if *self.inner.ready.borrow() {
+            self.inner.post(&message);
+        } else {
+            self.inner.queue.borrow_mut().push(message);
+        }
+    }
+}
+
+impl Inner {
+    fn post(&self, message: &ToWorker) {
+        let _ = self.worker.post_message(&JsValue::from_str(&message.to_json()));
+    }
+}
