@@ -104,6 +104,12 @@ pub fn width_deterministic_equivalent(lambda: &[f64], omega: &[f64], n: usize) -
     lambda.iter().zip(omega).map(|(&l, &o)| o * l * kap / (l + kap)).sum::<f64>() / z
 }
 
+/// Large-D decay exponent of [`width_deterministic_equivalent`] for λ_j ∝ j^{−ν}, ω_j ∝ j^{−μ}:
+/// e_width(N) ∝ N^{−(ν+μ−1)} (κ_N ∝ N^{−ν}; the unresolved tail Σ_{j>N} j^{−ν−μ} dominates).
+pub fn width_exponent(nu: f64, mu: f64) -> f64 {
+    nu + mu - 1.0
+}
+
 /// One draw of the projection-width excess tr(Ω(Σ − ΣAᵀ(AΣAᵀ)⁻¹AΣ))/Z with A iid N(0,1), Σ = diag(λ),
 /// Ω = diag(ω). Average over draws to compare with [`width_deterministic_equivalent`].
 pub fn width_projection_draw(lambda: &[f64], omega: &[f64], n: usize, rng: &mut Rng) -> f64 {

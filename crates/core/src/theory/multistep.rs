@@ -15,7 +15,10 @@
 //! Finite D uses the exact Wick moments (L ≤ 4) in exact rational arithmetic; the proportional limit
 //! (α = k/D, ρ = σ²/D, so σ²/k = ρ/α) works for any L via the Marchenko–Pastur law.
 
-use super::wishart::{MpQuadrature, MP_NODES, binom, mp_moment, rat, to_f64, wishart_moments_exact};
+use super::wishart::{
+    MP_NODES, MpQuadrature, binom, mp_moment, rat, to_f64, wishart_moment_f64, wishart_moments_exact, wishart_trace_moment,
+};
+use num_bigint::BigInt;
 use nalgebra::{DMatrix, DVector};
 use num_rational::BigRational;
 use num_traits::{One, Zero};
@@ -58,6 +61,20 @@ fn common_risk_poly(l: usize, mu: &[BigRational], s2k: &BigRational) -> Vec<BigR
     for a in 1..=l {
         for b in 1..=l {
             coef[a + b] += s2k * &q[a] * &q[b] * &mu[a + b - 1];
+        }
+    }
+    coef
+}
+
+fn common_risk_poly_f64(l: usize, mu: &[f64], s2k: f64) -> Vec<f64> {
+    let q: Vec<f64> = (0..=l).map(|a| binom(l, a) * if a % 2 == 1 { -1.0 } else { 1.0 }).collect();
+    let mut coef = vec![0.0; 2 * l + 1];
+    for a in 0..=l {
+        for b in 0..=l {
+            coef[a + b] += q[a] * q[b] * mu[a + b];
+            if a >= 1 && b >= 1 {
+                coef[a + b] += s2k * q[a] * q[b] * mu[a + b - 1];
+            }
         }
     }
     coef
@@ -116,7 +133,9 @@ pub fn gd_common_exact(l: usize, k: usize, d: usize, noise_var: f64) -> MultiSte
     if k == 0 {
         return MultiStepRisk { excess: 1.0, eta: 0.0, coefficients: vec![0.0; l] };
     }
-    let coef: Vec<f64> = gd_common_risk_polynomial_exact(l, k, d, noise_var).iter().map(to_f64).collect();
+    // Same-sign terms only within each coefficient, so f64 moments (exact integers rounded once) suffice.
+    let mu: Vec<f64> = (0..=2 * l).map(|m| wishart_moment_f64(m, k as u64, d as u64)).collect();
+    let coef = common_risk_poly_f64(l, &mu, noise_var / k as f64);
     let (eta, excess) = minimise_poly(&coef, 4.0);
     MultiStepRisk { excess, eta, coefficients: implied_coefficients(l, eta) }
 }
@@ -135,44 +154,68 @@ pub fn gd_common_exact_at(l: usize, k: usize, d: usize, noise_var: f64, eta: f64
     to_f64(&acc)
 }
 
-/// Solves A c = b exactly (Gauss–Jordan over Q).
-fn solve_rational(mut a: Vec<Vec<BigRational>>, mut b: Vec<BigRational>) -> Option<Vec<BigRational>> {
-    let n = b.len();
-    for c in 0..n {
-        let p = (c..n).find(|&r| !a[r][c].is_zero())?;
-        a.swap(c, p);
-        b.swap(c, p);
-        let piv = a[c][c].clone();
-        for r in 0..n {
-            if r != c && !a[r][c].is_zero() {
-                let f = &a[r][c] / &piv;
-                for j in c..n {
-                    let t = &f * &a[c][j];
-                    a[r][j] -= t;
-                }
-                let t = &f * &b[c];
-                b[r] -= t;
-            }
-        }
-    }
-    Some((0..n).map(|i| &b[i] / &a[i][i]).collect())
-}
-
-/// polyL at finite D (exact rational Hankel solve, L ≤ 4): optimal polynomial coefficients and risk.
+/// polyL at finite D (exact, L ≤ 4): optimal polynomial coefficients and risk.
+///
+/// Exact integer form of the Hankel system: with N_m = E tr(W^m) and σ² = p/q exactly,
+/// A = diag(k^{−j}) Ã diag(k^{−l})/(q k² D) with Ã_{jl} = q N_{j+l+2} + p N_{j+l+1} and b_j = k^{−j} N_{j+1}/(kD),
+/// so e_ex = 1 − (q/D)·b̃ᵀÃ⁻¹b̃ (b̃_j = N_{j+1}) and c_j = q k^{j+1} (Ã⁻¹b̃)_j. The quadratic form and
+/// Ã⁻¹b̃ come from fraction-free (Bareiss) determinants, so no floating-point Hankel solve is involved.
 pub fn gd_poly_exact(l: usize, k: usize, d: usize, noise_var: f64) -> MultiStepRisk {
     assert!(l >= 1 && 2 * l <= super::wishart::MAX_WICK_ORDER, "exact polyL needs 1 ≤ L ≤ 4");
     if k == 0 {
         return MultiStepRisk { excess: 1.0, eta: 0.0, coefficients: vec![0.0; l] };
     }
-    let mu = wishart_moments_exact(2 * l, k as u64, d as u64);
-    let s2k = rat(noise_var) / BigRational::from_integer((k as i64).into());
-    let a: Vec<Vec<BigRational>> =
-        (0..l).map(|j| (0..l).map(|m| &mu[j + m + 2] + &s2k * &mu[j + m + 1]).collect()).collect();
-    let b: Vec<BigRational> = (0..l).map(|j| mu[j + 1].clone()).collect();
-    let c = solve_rational(a, b.clone()).expect("Hankel system is positive definite");
-    let risk = BigRational::one() - c.iter().zip(&b).fold(BigRational::zero(), |acc, (x, y)| acc + x * y);
-    let coefficients: Vec<f64> = c.iter().map(to_f64).collect();
+    let nm: Vec<BigInt> = (0..=2 * l).map(|m| wishart_trace_moment(m, k as u64, d as u64)).collect();
+    let s2 = rat(noise_var);
+    let (p, q) = (s2.numer().clone(), s2.denom().clone());
+    let at: Vec<Vec<BigInt>> = (0..l).map(|j| (0..l).map(|m| &q * &nm[j + m + 2] + &p * &nm[j + m + 1]).collect()).collect();
+    let bt: Vec<BigInt> = (0..l).map(|j| nm[j + 1].clone()).collect();
+    let det_a = bareiss_det(at.clone());
+    // Bordered determinant: det [[Ã, b̃], [b̃ᵀ, 0]] = −det(Ã)·b̃ᵀÃ⁻¹b̃.
+    let mut bordered: Vec<Vec<BigInt>> = at.iter().zip(&bt).map(|(row, b)| row.iter().cloned().chain([b.clone()]).collect()).collect();
+    bordered.push(bt.iter().cloned().chain([BigInt::zero()]).collect());
+    let det_m = bareiss_det(bordered);
+    let quad = BigRational::new(-det_m, det_a.clone());
+    let risk = BigRational::one() - quad * BigRational::new(q.clone(), BigInt::from(d));
+    // Cramer: x_j = det(Ã with column j ← b̃)/det Ã; c_j = q k^{j+1} x_j.
+    let coefficients: Vec<f64> = (0..l)
+        .map(|j| {
+            let mut mj = at.clone();
+            for (r, row) in mj.iter_mut().enumerate() {
+                row[j] = bt[r].clone();
+            }
+            let num = bareiss_det(mj) * &q * num_traits::pow(BigInt::from(k), j + 1);
+            to_f64(&BigRational::new(num, det_a.clone()))
+        })
+        .collect();
     MultiStepRisk { excess: to_f64(&risk), eta: coefficients[0], coefficients }
+}
+
+/// Determinant of an integer matrix by fraction-free Gaussian elimination (Bareiss), with row pivoting.
+fn bareiss_det(mut a: Vec<Vec<BigInt>>) -> BigInt {
+    let n = a.len();
+    let mut sign = 1i32;
+    let mut prev = BigInt::one();
+    for c in 0..n {
+        if a[c][c].is_zero() {
+            match (c + 1..n).find(|&r| !a[r][c].is_zero()) {
+                Some(r) => {
+                    a.swap(c, r);
+                    sign = -sign;
+                }
+                None => return BigInt::zero(),
+            }
+        }
+        for i in c + 1..n {
+            for j in c + 1..n {
+                let v = (&a[i][j] * &a[c][c] - &a[i][c] * &a[c][j]) / &prev;
+                a[i][j] = v;
+            }
+        }
+        prev = a[c][c].clone();
+    }
+    let det = a[n - 1][n - 1].clone();
+    if sign < 0 { -det } else { det }
 }
 
 /// polyL in the proportional limit from the Narayana moments (Hankel solve in f64; fine for L ≲ 6,

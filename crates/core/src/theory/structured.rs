@@ -120,3 +120,11 @@ pub fn fs_gd1_excess_at_time(lambda: &[f64], omega: &[f64], k: usize, noise_var:
     }
     fs_gd1_excess(lambda, omega, k, noise_var) + extra / z
 }
+
+/// Late-time exponent of [`fs_gd1_excess_at_time`] at α = ∞ for λ_j ∝ j^{−ν}, ω_j ∝ j^{−μ}:
+/// e(t) − e(∞) ∝ t^{−(ν+μ−1)/(3ν+μ)}, because mode j learns at rate 4λ_jM_j = 4λ_j³ω_j ∝ j^{−(3ν+μ)} and
+/// carries weight λ_jω_j ∝ j^{−(ν+μ)}. **Correction:** THEORY.md §3.2 writes t^{−(ν+μ−1)/(3ν)}, which only
+/// holds for μ = 0 (its dynamics are written for Ω = I); the numerical check is in the tests.
+pub fn fs_time_exponent(nu: f64, mu: f64) -> f64 {
+    (nu + mu - 1.0) / (3.0 * nu + mu)
+}

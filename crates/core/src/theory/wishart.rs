@@ -27,46 +27,45 @@ impl WickTable {
     /// [`wick_table`] for the cached copy.
     pub fn enumerate(m: usize) -> WickTable {
         assert!((1..=MAX_WICK_ORDER).contains(&m), "Wick table supports 1 ≤ m ≤ {MAX_WICK_ORDER}");
-        let mut count = vec![vec![0u64; m + 1]; m + 1];
-        let mut lab_r = [0u8; MAX_WICK_ORDER];
-        let mut lab_c = [0u8; MAX_WICK_ORDER];
+        // Component labels of the m row (column) indices packed one byte each into a u64; merging two
+        // classes relabels bytes with a branch-free SWAR replace.
+        let mut init = 0u64;
         for t in 0..m {
-            lab_r[t] = t as u8;
-            lab_c[t] = t as u8;
+            init |= (t as u64) << (8 * t);
+        }
+        // Bytes ≥ m are filled with 0xFF so they never match a label.
+        for t in m..8 {
+            init |= 0xFFu64 << (8 * t);
         }
         let n = 2 * m;
         let full: u32 = (1u32 << n) - 1;
-        fn rec(
-            used: u32,
+        let row_of: Vec<u32> = (0..n).map(|f| 8 * (f / 2) as u32).collect();
+        let col_shift: Vec<u32> = (0..n).map(|f| 8 * col_of(f, m) as u32).collect();
+        let mut hist = [[0u64; MAX_WICK_ORDER + 1]; MAX_WICK_ORDER + 1];
+        struct Ctx<'a> {
             full: u32,
-            m: usize,
-            lab_r: [u8; MAX_WICK_ORDER],
-            lab_c: [u8; MAX_WICK_ORDER],
-            nr: usize,
-            nc: usize,
-            count: &mut Vec<Vec<u64>>,
-        ) {
-            if used == full {
-                count[nr][nc] += 1;
+            row: &'a [u32],
+            col: &'a [u32],
+            hist: &'a mut [[u64; MAX_WICK_ORDER + 1]; MAX_WICK_ORDER + 1],
+        }
+        fn rec(c: &mut Ctx, used: u32, lr: u64, lc: u64, nr: usize, nc: usize) {
+            if used == c.full {
+                c.hist[nr][nc] += 1;
                 return;
             }
             let f = (!used).trailing_zeros() as usize;
-            let mut rest = full & !used & !(1u32 << f);
+            let mut rest = c.full & !used & !(1u32 << f);
             while rest != 0 {
                 let g = rest.trailing_zeros() as usize;
                 rest &= rest - 1;
-                let (mut lr, mut lc) = (lab_r, lab_c);
-                let (mut nr2, mut nc2) = (nr, nc);
-                if merge(&mut lr, m, f / 2, g / 2) {
-                    nr2 -= 1;
-                }
-                if merge(&mut lc, m, col_of(f, m), col_of(g, m)) {
-                    nc2 -= 1;
-                }
-                rec(used | (1 << f) | (1 << g), full, m, lr, lc, nr2, nc2, count);
+                let (lr2, mr) = merge_packed(lr, c.row[f], c.row[g]);
+                let (lc2, mc) = merge_packed(lc, c.col[f], c.col[g]);
+                rec(c, used | (1 << f) | (1 << g), lr2, lc2, nr - mr as usize, nc - mc as usize);
             }
         }
-        rec(0, full, m, lab_r, lab_c, m, m, &mut count);
+        let mut ctx = Ctx { full, row: &row_of, col: &col_shift, hist: &mut hist };
+        rec(&mut ctx, 0, init, init, m, m);
+        let count = (0..=m).map(|a| hist[a][..=m].to_vec()).collect();
         WickTable { m, count }
     }
 
@@ -94,18 +93,22 @@ fn col_of(f: usize, m: usize) -> usize {
     if f % 2 == 0 { f / 2 } else { (f / 2 + 1) % m }
 }
 
-/// Union of the classes of x and y in a label array; returns true if two classes merged.
-fn merge(lab: &mut [u8; MAX_WICK_ORDER], m: usize, x: usize, y: usize) -> bool {
-    let (lx, ly) = (lab[x], lab[y]);
+/// Merges the classes of the bytes at bit offsets `sx`, `sy` of a packed label word: every byte equal to
+/// the label at `sy` becomes the label at `sx`. Returns the new word and whether two classes merged.
+#[inline(always)]
+fn merge_packed(v: u64, sx: u32, sy: u32) -> (u64, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let lx = (v >> sx) & 0xFF;
+    let ly = (v >> sy) & 0xFF;
     if lx == ly {
-        return false;
+        return (v, false);
     }
-    for l in lab.iter_mut().take(m) {
-        if *l == ly {
-            *l = lx;
-        }
-    }
-    true
+    let t = v ^ (ly * ONES);
+    // 0x80 in every byte of t that is zero (exact, no borrow propagation).
+    let z = !(((t & LOW7) + LOW7) | t | LOW7);
+    let mask = (z >> 7) * 0xFF;
+    ((v & !mask) | ((lx * ONES) & mask), true)
 }
 
 static WICK: [OnceLock<WickTable>; MAX_WICK_ORDER] = [const { OnceLock::new() }; MAX_WICK_ORDER];
@@ -131,6 +134,15 @@ pub fn wishart_moment_exact(m: usize, k: u64, d: u64) -> BigRational {
     let num = wishart_trace_moment(m, k, d);
     let den = num_traits::pow(BigInt::from(k), m) * BigInt::from(d);
     BigRational::new(num, den)
+}
+
+/// μ_m = E tr(S^m)/D in f64 (the exact integer E tr(W^m) rounded once, divided by k^m·D).
+pub fn wishart_moment_f64(m: usize, k: u64, d: u64) -> f64 {
+    if m == 0 {
+        return 1.0;
+    }
+    let num = wishart_trace_moment(m, k, d).to_f64().unwrap_or(f64::INFINITY);
+    num / ((k as f64).powi(m as i32) * d as f64)
 }
 
 /// μ_0..=μ_mmax exactly.
