@@ -192,6 +192,11 @@ fn depth_optimum_quadratic_and_two_term() {
     assert_eq!(q.depths_used.len(), 7);
     let b = q.l_star_bootstrap.unwrap();
     assert!(q.interior && b.lo < q.l_star && q.l_star < b.hi);
+    // Two-term fit on the noisy ladder: the delta-method interval of L* covers the exact optimum.
+    let dv: Vec<f64> = lv.iter().map(|l| nb / l).collect();
+    let t = TwoTermFit::fit(&lv, &dv, &ev).unwrap();
+    let iv = t.l_star_interval(nb);
+    assert!(iv.contains(lstar) && iv.contains(t.l_star(nb)), "{iv:?} vs {lstar}");
     assert!((q.l_star / lstar - 1.0).abs() < 0.3, "{}", q.l_star);
 }
 

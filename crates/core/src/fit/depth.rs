@@ -212,6 +212,34 @@ impl TwoTermFit {
         })
     }
 
+    /// 95% interval of L*(N) under L·d = N by the delta method on ln L* with the LM covariance
+    /// (normal quantile).
+    pub fn l_star_interval(&self, n: f64) -> Interval {
+        let f = |p: &[f64]| -> f64 {
+            let (la, a, lb, b) = (p[0], p[1], p[2], p[3]);
+            ((a.ln() + la) - (b.ln() + lb)) / (a + b) + b / (a + b) * n.ln()
+        };
+        let p = [self.a_coef.ln(), self.a_exp, self.b_coef.ln(), self.b_exp];
+        let f0 = f(&p);
+        let mut g = [0.0; 4];
+        for i in 0..4 {
+            let h = 1e-6 * p[i].abs().max(1e-3);
+            let mut q = p;
+            q[i] += h;
+            let mut r = p;
+            r[i] -= h;
+            g[i] = (f(&q) - f(&r)) / (2.0 * h);
+        }
+        let mut var = 0.0;
+        for i in 0..4 {
+            for j in 0..4 {
+                var += g[i] * g[j] * self.covariance[i * 4 + j];
+            }
+        }
+        let se = var.max(0.0).sqrt();
+        Interval { lo: (f0 - 1.959964 * se).exp(), hi: (f0 + 1.959964 * se).exp(), level: 0.95 }
+    }
+
     /// Optimal depth under L·d = N.
     pub fn l_star(&self, n: f64) -> f64 {
         crate::theory::bordelon::optimal_depth_width(self.a_coef, self.a_exp, self.b_coef, self.b_exp, n).0

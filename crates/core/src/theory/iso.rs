@@ -160,10 +160,10 @@ pub fn ridge_curve_mc(kmax: usize, d: usize, noise_var: f64, lambda: f64, sample
 }
 
 /// A sample count for [`ridge_curve_mc`] that keeps the work near `flops_budget` multiply-adds
-/// (≈3·D² per example per path), clamped to [64, 20000]. 3·10⁷ runs in well under 100 ms natively.
+/// (≈3·D² per example per path), clamped to [32, 20000]. 3·10⁷ runs in well under 100 ms natively.
 pub fn ridge_default_samples(kmax: usize, d: usize, flops_budget: f64) -> usize {
     let per_path = 3.0 * (d * d) as f64 * kmax.max(1) as f64;
-    ((flops_budget / per_path) as usize).clamp(64, 20000)
+    ((flops_budget / per_path) as usize).clamp(32, 20000)
 }
 
 pub(crate) fn mean_se(s: f64, s2: f64, n: usize) -> McValue {
