@@ -240,6 +240,8 @@ mod baselines {
             ("tree D=20 h=4 K=40 (no Bayes)", TaskSpec { family: TaskFamily::Tree { depth: 4 }, ..TaskSpec::linear(20, 0.0) }, 41),
             ("tree D=8 h=2 K=32", TaskSpec { family: TaskFamily::Tree { depth: 2 }, ..TaskSpec::linear(8, 0.0) }, 33),
             ("tree D=20 h=2 K=40", TaskSpec { family: TaskFamily::Tree { depth: 2 }, ..TaskSpec::linear(20, 0.0) }, 41),
+            ("ISO D=32 K=64", TaskSpec::linear(32, 0.0), 65),
+            ("ISO D=64 K=128 (largest allowed)", TaskSpec::linear(64, 0.0), 129),
         ];
         for (label, spec, n) in configs {
             let batch = spec.sample(512, n, &mut seeded(0, 2));

@@ -29,6 +29,8 @@ struct Entry {
     name: String,
     learner: Box<dyn Learner + Send + Sync>,
     acc: ErrorAccumulator,
+    /// Index of an earlier entry whose predictions are bit-identical (not recomputed).
+    same_as: Option<usize>,
 }
 
 /// Baselines of one task, accumulating per-k errors over the prompts of one batch.
@@ -121,9 +123,24 @@ impl BaselineSuite {
                 }
             }
         }
+        // Bayes with Ω = I is exactly ridge with λ = σ² (least squares when σ² = 0): share.
+        let ridge_lambda = spec.noise_var.max(RIDGE_MIN_LAMBDA);
+        let bayes_isotropic = BayesLinear::for_spec(spec).is_some_and(|b| b.is_isotropic());
+        let position = |learners: &[(&str, _)], name: &str| learners.iter().position(|(n, _)| *n == name);
+        let bayes_same_as = match (bayes_isotropic, spec.noise_var) {
+            (false, _) => None,
+            (true, s2) if s2 <= 0.0 => position(&learners, names::LEAST_SQUARES),
+            (true, s2) if s2 == ridge_lambda => position(&learners, names::RIDGE),
+            _ => None,
+        };
         let entries = learners
             .into_iter()
-            .map(|(name, learner)| Entry { name: name.to_string(), learner, acc: ErrorAccumulator::new(batch.n_points) })
+            .map(|(name, learner)| Entry {
+                same_as: if name == names::BAYES { bayes_same_as } else { None },
+                name: name.to_string(),
+                learner,
+                acc: ErrorAccumulator::new(batch.n_points),
+            })
             .collect();
         BaselineSuite {
             batch: batch.clone(),
@@ -205,7 +222,7 @@ impl BaselineSuite {
                 acc.add(k, (p - y as f64).powi(2) / z);
             }
         };
-        for e in &mut self.entries {
+        for e in self.entries.iter_mut().filter(|e| e.same_as.is_none()) {
             score(e.learner.as_ref(), &mut e.acc);
         }
         if let Some((path, accs)) = &mut self.lasso {
@@ -220,8 +237,11 @@ impl BaselineSuite {
 
     /// Curves over the prompts scored so far (all of them once [`Self::is_done`]).
     pub fn curves(&self) -> Vec<NamedCurve> {
-        let mut out: Vec<NamedCurve> =
-            self.entries.iter().map(|e| NamedCurve { name: e.name.clone(), curve: e.acc.curve() }).collect();
+        let mut out: Vec<NamedCurve> = self
+            .entries
+            .iter()
+            .map(|e| NamedCurve { name: e.name.clone(), curve: e.same_as.map_or(e, |i| &self.entries[i]).acc.curve() })
+            .collect();
         if let Some((curve, _)) = self.lasso_oracle() {
             out.push(NamedCurve { name: names::LASSO_ORACLE.to_string(), curve });
         }

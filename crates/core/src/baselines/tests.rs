@@ -521,6 +521,18 @@ fn suite_picks_the_family_baselines_and_scores_in_slices() {
     assert!(suite.is_done());
     let sliced = suite.curves();
     assert_eq!(sliced, baseline_curves(&spec, &batch));
+    // Bayes with Ω = I is ridge with λ = σ² (shared, not recomputed): check against a
+    // direct evaluation of the Bayes learner.
+    let bayes = BayesLinear::for_spec(&spec).unwrap();
+    let mut acc = crate::eval::ErrorAccumulator::new(7);
+    for b in 0..30 {
+        let ys = batch.prompt_ys(b);
+        for (k, p) in bayes.predict_prompt(batch.prompt_xs(b), ys, 4).iter().enumerate() {
+            acc.add(k, (p - ys[k] as f64).powi(2) / batch.normaliser);
+        }
+    }
+    assert_eq!(sliced[4].name, "bayes");
+    assert_eq!(sliced[4].curve, acc.curve());
     // The zero curve is exactly mean(y²)/Z per k.
     let zero = &sliced[0].curve;
     for k in 0..7 {
