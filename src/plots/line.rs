@@ -1,0 +1,716 @@
+//! Line charts: series with optional error bands, linear or log axes, a legend, annotations.
+
+use super::axis::{AxisCoord, AxisSpec, RangeOpts, Scale, auto_range, valid_range};
+use super::style::{self, Rgb, Theme, anchored, color_for, ellipsize, rgb};
+use super::err;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use serde::{Deserialize, Serialize};
+
+/// How one series is drawn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesStyle {
+    pub color: Rgb,
+    pub dashed: bool,
+    /// Circles at the data points (left out when a series has more than 60 points).
+    pub markers: bool,
+    /// Line width in logical pixels.
+    pub width: u32,
+}
+
+impl Default for SeriesStyle {
+    fn default() -> Self {
+        SeriesStyle { color: style::PALETTE[0], dashed: false, markers: false, width: 2 }
+    }
+}
+
+impl SeriesStyle {
+    pub fn solid(color: Rgb, width: u32) -> Self {
+        SeriesStyle { color, dashed: false, markers: false, width }
+    }
+    pub fn dashed(color: Rgb, width: u32) -> Self {
+        SeriesStyle { color, dashed: true, markers: false, width }
+    }
+    pub fn with_markers(mut self) -> Self {
+        self.markers = true;
+        self
+    }
+}
+
+/// One curve. Points are drawn in order; a point that cannot be shown (NaN, ±∞, ≤ 0 on a log
+/// axis) breaks the line there.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Legend text; an empty label leaves the series out of the legend.
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    /// A shaded band (x, lo, hi), e.g. ±1 standard error, in the series' colour.
+    pub band: Option<Vec<(f64, f64, f64)>>,
+    pub style: SeriesStyle,
+}
+
+impl Series {
+    /// A solid series coloured by `color_for(label)`.
+    pub fn new(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        let label = label.into();
+        let style = SeriesStyle { color: color_for(&label), ..SeriesStyle::default() };
+        Series { label, points, band: None, style }
+    }
+    pub fn with_style(mut self, style: SeriesStyle) -> Self {
+        self.style = style;
+        self
+    }
+    pub fn with_band(mut self, band: Vec<(f64, f64, f64)>) -> Self {
+        self.band = Some(band);
+        self
+    }
+}
+
+/// A corner of the plotting area.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corner {
+    TopLeft,
+    #[default]
+    TopRight,
+    BottomLeft,
+    BottomRight,
+}
+
+/// Extra marks on a line chart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Annotation {
+    /// A dashed vertical line with a label at its top (e.g. "k = D", "N_c").
+    VLine { x: f64, label: String, color: Rgb },
+    /// A dashed horizontal line with a label at its right end (e.g. "noise floor σ²").
+    HLine { y: f64, label: String, color: Rgb },
+    /// A text box in a corner of the plotting area; '\n' separates lines
+    /// (e.g. "fitted α = 0.24 ± 0.02 · predicted 0.25").
+    Note { text: String, corner: Corner },
+}
+
+impl Annotation {
+    pub fn vline(x: f64, label: impl Into<String>) -> Self {
+        Annotation::VLine { x, label: label.into(), color: (90, 90, 90) }
+    }
+    pub fn hline(y: f64, label: impl Into<String>) -> Self {
+        Annotation::HLine { y, label: label.into(), color: (90, 90, 90) }
+    }
+    pub fn note(text: impl Into<String>) -> Self {
+        Annotation::Note { text: text.into(), corner: Corner::TopRight }
+    }
+    pub fn note_at(text: impl Into<String>, corner: Corner) -> Self {
+        Annotation::Note { text: text.into(), corner }
+    }
+}
+
+/// Where the legend goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegendPos {
+    /// Right of the plot when the chart is wide enough, else below it.
+    #[default]
+    Auto,
+    Right,
+    Bottom,
+    None,
+}
+
+/// A line chart description. `series[0]` is listed first in the legend and drawn last (on top).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub x_scale: Scale,
+    pub y_scale: Scale,
+    pub series: Vec<Series>,
+    pub annotations: Vec<Annotation>,
+    /// Fixed y range; None (or an unusable range) chooses it from the data.
+    pub y_range: Option<(f64, f64)>,
+    /// Fixed x range; None (or an unusable range) chooses it from the data.
+    pub x_range: Option<(f64, f64)>,
+    /// Centred text when no series has a drawable point, e.g. "press Train".
+    pub empty_hint: String,
+    pub legend: LegendPos,
+}
+
+impl LineChart {
+    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+        LineChart { title: title.into(), x_label: x_label.into(), y_label: y_label.into(), ..Default::default() }
+    }
+
+    /// Whether any series has a point that can be drawn on these axes.
+    pub fn has_data(&self) -> bool {
+        self.series.iter().any(|s| s.points.iter().any(|&(x, y)| self.x_scale.accepts(x) && self.y_scale.accepts(y)))
+    }
+}
+
+// Logical font sizes (pixels).
+const TITLE: f64 = 15.0;
+const TICK: f64 = 12.0;
+const DESC: f64 = 13.0;
+const LEGEND: f64 = 12.0;
+const NOTE: f64 = 12.0;
+const HINT: f64 = 14.0;
+
+/// Draws `chart` filling `area` (1 logical pixel = 1 output pixel).
+pub fn draw_line_chart<DB: DrawingBackend>(chart: &LineChart, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    draw_line_chart_scaled(chart, area, 1.0)
+}
+
+/// A clipping box in axis space.
+#[derive(Clone, Copy, Debug)]
+struct TBox {
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+}
+
+/// Axis-space coordinate, clamped so that differences never overflow.
+fn to_t(scale: Scale, v: f64) -> f64 {
+    scale.fwd(v).clamp(-1e300, 1e300)
+}
+
+/// Draws `chart` with every size multiplied by `scale` (devicePixelRatio on a HiDPI canvas).
+pub fn draw_line_chart_scaled<DB: DrawingBackend>(
+    chart: &LineChart,
+    area: &DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), String> {
+    let th = Theme::for_backend::<DB>(scale);
+    area.fill(&style::BACKGROUND).map_err(err)?;
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    if w < th.px(80.0) || h < th.px(60.0) {
+        return Ok(());
+    }
+    let pad = th.px(8.0);
+    let (xs, ys) = (chart.x_scale, chart.y_scale);
+
+    // Title.
+    let mut top = th.px(4.0);
+    if !chart.title.is_empty() {
+        let t = ellipsize(&th, area, &chart.title, TITLE, w - 2 * pad);
+        area.draw_text(&t, &anchored(th.bold(TITLE, &style::TEXT), HPos::Center, VPos::Top), (w / 2, top))
+            .map_err(err)?;
+        top += th.line_h(TITLE) + th.px(2.0);
+    }
+
+    // Values that decide the ranges.
+    let mut xv = Vec::new();
+    let mut yv = Vec::new();
+    let mut x_integer = true;
+    for s in &chart.series {
+        for &(x, y) in &s.points {
+            if xs.accepts(x) && ys.accepts(y) {
+                xv.push(x);
+                yv.push(y);
+                x_integer &= x.fract() == 0.0;
+            }
+        }
+        for &(x, lo, hi) in s.band.iter().flatten() {
+            if xs.accepts(x) {
+                yv.extend([lo, hi].into_iter().filter(|&v| ys.accepts(v)));
+            }
+        }
+    }
+    let has_data = !xv.is_empty();
+    for a in &chart.annotations {
+        match a {
+            Annotation::VLine { x, .. } if xs.accepts(*x) => xv.push(*x),
+            Annotation::HLine { y, .. } if ys.accepts(*y) => yv.push(*y),
+            _ => {}
+        }
+    }
+    let xr = match chart.x_range {
+        Some(r) if valid_range(r, xs) => r,
+        _ => auto_range(&xv, RangeOpts { pad: 0.03, fallback: if xs.is_log() { (1.0, 100.0) } else { (0.0, 1.0) }, ..RangeOpts::new(xs) }),
+    };
+    let yr = match chart.y_range {
+        Some(r) if valid_range(r, ys) => r,
+        _ => auto_range(&yv, RangeOpts { pad: 0.05, robust: true, snap_zero: true, ..RangeOpts::new(ys) }),
+    };
+
+    // Legend entries: labelled series that have something to draw.
+    let entries: Vec<&Series> = chart
+        .series
+        .iter()
+        .filter(|s| !s.label.is_empty() && s.points.iter().any(|&(x, y)| xs.accepts(x) && ys.accepts(y)))
+        .collect();
+    let swatch = th.px(24.0);
+    let row_h = th.line_h(LEGEND) + th.px(3.0);
+    let legend_pos = match chart.legend {
+        _ if entries.is_empty() => LegendPos::None,
+        LegendPos::Auto if w >= th.px(440.0) => LegendPos::Right,
+        LegendPos::Auto => LegendPos::Bottom,
+        p => p,
+    };
+    let text_max = (w as f64 * 0.3) as i32;
+    let labels: Vec<String> = entries.iter().map(|s| ellipsize(&th, area, &s.label, LEGEND, text_max)).collect();
+    let label_ws: Vec<i32> = labels.iter().map(|l| th.text_w(area, l, LEGEND)).collect();
+    let (mut legend_w, mut legend_h) = (0, 0);
+    let mut bottom_rows: Vec<Vec<usize>> = Vec::new();
+    match legend_pos {
+        LegendPos::Right => {
+            legend_w = swatch + th.px(6.0) + label_ws.iter().copied().max().unwrap_or(0) + 2 * pad;
+        }
+        LegendPos::Bottom => {
+            let avail = w - 2 * pad;
+            let mut row: Vec<usize> = Vec::new();
+            let mut used = 0;
+            for (i, lw) in label_ws.iter().enumerate() {
+                let ew = swatch + th.px(6.0) + lw + th.px(14.0);
+                if !row.is_empty() && used + ew > avail {
+                    bottom_rows.push(std::mem::take(&mut row));
+                    used = 0;
+                }
+                row.push(i);
+                used += ew;
+            }
+            if !row.is_empty() {
+                bottom_rows.push(row);
+            }
+            bottom_rows.truncate(4);
+            legend_h = bottom_rows.len() as i32 * row_h + th.px(4.0);
+        }
+        _ => {}
+    }
+
+    // Plot region and label areas.
+    let region_w = w - legend_w;
+    let region_h = h - top - legend_h;
+    // Room for half of the top tick label.
+    let margin_top = th.px(8.0).max(th.line_h(TICK) / 2 + th.px(2.0));
+    let margin_right = if legend_pos == LegendPos::Right { th.px(4.0) } else { th.px(16.0) };
+    let desc_h = |s: &str| if s.is_empty() { 0 } else { th.line_h(DESC) };
+    let x_area = th.px(8.0) + th.line_h(TICK) + th.px(2.0) + desc_h(&chart.x_label);
+    let plot_h = region_h - margin_top - x_area;
+    let y_spec = AxisSpec::new(yr.0, yr.1, ys, (plot_h as f64 / (th.s * TICK * 2.8)) as usize, false);
+    let y_lab_w = y_spec.labels().iter().map(|l| th.text_w(area, l, TICK)).max().unwrap_or(0);
+    let y_area = y_lab_w + th.px(8.0) + th.px(6.0) + desc_h(&chart.y_label);
+    let plot_w = region_w - y_area - margin_right - th.px(4.0);
+    if plot_w < th.px(40.0) || plot_h < th.px(30.0) {
+        return Ok(());
+    }
+    let mut n_x = ((plot_w as f64 / (th.s * 70.0)) as usize).clamp(2, 12);
+    let x_spec = loop {
+        let spec = AxisSpec::new(xr.0, xr.1, xs, n_x, x_integer && has_data);
+        let widest = spec.labels().iter().map(|l| th.text_w(area, l, TICK)).max().unwrap_or(0);
+        if n_x <= 2 || (spec.major.len() as i32) * (widest + th.px(14.0)) <= plot_w {
+            break spec;
+        }
+        n_x -= 1;
+    };
+
+    let region = area.clone().shrink((0, top), (region_w.max(1), region_h.max(1)));
+    let mut cc = ChartBuilder::on(&region)
+        .margin_top(margin_top)
+        .margin_right(margin_right)
+        .margin_left(th.px(4.0))
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(AxisCoord(x_spec.clone()), AxisCoord(y_spec.clone()))
+        .map_err(err)?;
+    {
+        let mut mesh = cc.configure_mesh();
+        mesh.bold_line_style(style::GRID_BOLD.stroke_width(th.stroke(1.0)))
+            .light_line_style(style::GRID_LIGHT.stroke_width(th.stroke(1.0)))
+            .axis_style(style::AXIS.stroke_width(th.stroke(1.0)))
+            .label_style(th.font(TICK, &style::MUTED))
+            .axis_desc_style(th.font(DESC, &style::TEXT))
+            .set_all_tick_mark_size(th.px(4.0));
+        if !chart.x_label.is_empty() {
+            mesh.x_desc(chart.x_label.as_str());
+        }
+        if !chart.y_label.is_empty() {
+            mesh.y_desc(chart.y_label.as_str());
+        }
+        mesh.draw().map_err(err)?;
+    }
+
+    let pa = cc.plotting_area();
+    let (tx0, tx1) = x_spec.t_range();
+    let (ty0, ty1) = y_spec.t_range();
+    let bx = TBox { x0: tx0, x1: tx1, y0: ty0, y1: ty1 };
+    let base = area.get_base_pixel();
+    let to_area = |p: (i32, i32)| (p.0 - base.0, p.1 - base.1);
+    let (px_left, py_top) = to_area(pa.map_coordinate(&(tx0, ty1)));
+    let (px_right, py_bottom) = to_area(pa.map_coordinate(&(tx1, ty0)));
+
+    // Error bands first (behind everything), in reverse order like the lines.
+    for s in chart.series.iter().rev() {
+        let Some(band) = &s.band else { continue };
+        let below = ty0 - (ty1 - ty0);
+        let fill = rgb(s.style.color).mix(0.18).filled();
+        for run in runs(band.iter().filter(|b| xs.accepts(b.0)).map(|&(x, lo, hi)| {
+            let ok = ys.accepts(hi) && (lo.is_finite() && lo <= hi);
+            let lo_t = if ys.accepts(lo) { to_t(ys, lo) } else { below };
+            (ok, (to_t(xs, x), lo_t, to_t(ys, hi)))
+        })) {
+            if run.len() < 2 {
+                continue;
+            }
+            let mut poly: Vec<(f64, f64)> = run.iter().map(|&(x, _, hi)| (x, hi)).collect();
+            poly.extend(run.iter().rev().map(|&(x, lo, _)| (x, lo)));
+            let poly = clip_polygon(&poly, bx);
+            if poly.len() >= 3 {
+                pa.draw(&Polygon::new(poly, fill)).map_err(err)?;
+            }
+        }
+    }
+
+    // Reference lines behind the data.
+    let dash = (th.px(6.0), th.px(4.0));
+    for a in &chart.annotations {
+        match a {
+            Annotation::VLine { x, color, .. } if xs.accepts(*x) => {
+                let t = to_t(xs, *x);
+                if t >= tx0 && t <= tx1 {
+                    let st = rgb(*color).stroke_width(th.stroke(1.0));
+                    pa.draw(&DashedPathElement::new(vec![(t, ty0), (t, ty1)], dash.0, dash.1, st)).map_err(err)?;
+                }
+            }
+            Annotation::HLine { y, color, .. } if ys.accepts(*y) => {
+                let t = to_t(ys, *y);
+                if t >= ty0 && t <= ty1 {
+                    let st = rgb(*color).stroke_width(th.stroke(1.0));
+                    pa.draw(&DashedPathElement::new(vec![(tx0, t), (tx1, t)], dash.0, dash.1, st)).map_err(err)?;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Lines and markers; series[0] on top.
+    for s in chart.series.iter().rev() {
+        let color = rgb(s.style.color);
+        let line = color.stroke_width(th.stroke(s.style.width.max(1) as f64));
+        let n_ok = s.points.iter().filter(|&&(x, y)| xs.accepts(x) && ys.accepts(y)).count();
+        let markers = s.style.markers && n_ok <= 60;
+        let r = th.px(2.0 + 0.5 * s.style.width.min(4) as f64);
+        for run in runs(s.points.iter().map(|&(x, y)| (xs.accepts(x) && ys.accepts(y), (to_t(xs, x), to_t(ys, y))))) {
+            for piece in clip_polyline(&run, bx) {
+                if s.style.dashed {
+                    pa.draw(&DashedPathElement::new(piece, dash.0 + th.px(s.style.width as f64), dash.1, line))
+                        .map_err(err)?;
+                } else {
+                    pa.draw(&PathElement::new(piece, line)).map_err(err)?;
+                }
+            }
+            let lone = run.len() == 1;
+            if markers || lone {
+                for &p in &run {
+                    if inside(p, bx) {
+                        pa.draw(&Circle::new(p, r, color.filled())).map_err(err)?;
+                    }
+                }
+            }
+        }
+    }
+
+    // Labels of reference lines, notes.
+    // Occupied label slots (x0, x1, row) of vertical lines: a label goes to the first row where
+    // it does not overlap another.
+    let mut vline_slots: Vec<(i32, i32, i32)> = Vec::new();
+    for a in &chart.annotations {
+        match a {
+            Annotation::VLine { x, label, color } if xs.accepts(*x) && !label.is_empty() => {
+                let t = to_t(xs, *x);
+                if t < tx0 || t > tx1 {
+                    continue;
+                }
+                let (px, _) = to_area(pa.map_coordinate(&(t, ty1)));
+                let tw = th.text_w(area, label, NOTE);
+                let right = px + th.px(4.0) + tw <= px_right;
+                let x0 = if right { px + th.px(4.0) } else { px - th.px(4.0) - tw };
+                let (a0, a1) = (x0 - th.px(4.0), x0 + tw + th.px(4.0));
+                let row = (0..)
+                    .find(|r| !vline_slots.iter().any(|&(b0, b1, br)| br == *r && a0 < b1 && b0 < a1))
+                    .unwrap_or(0);
+                vline_slots.push((a0, a1, row));
+                let y = py_top + th.px(3.0) + row * th.line_h(NOTE);
+                label_box(area, &th, x0, y, tw, th.line_h(NOTE))?;
+                let st = anchored(th.font(NOTE, &rgb(*color)), HPos::Left, VPos::Top);
+                area.draw_text(label, &st, (x0, y + th.px(1.0))).map_err(err)?;
+            }
+            Annotation::HLine { y, label, color } if ys.accepts(*y) && !label.is_empty() => {
+                let t = to_t(ys, *y);
+                if t < ty0 || t > ty1 {
+                    continue;
+                }
+                let (_, py) = to_area(pa.map_coordinate(&(tx1, t)));
+                let tw = th.text_w(area, label, NOTE);
+                let lh = th.line_h(NOTE);
+                let y0 = if py - lh - th.px(2.0) >= py_top { py - lh - th.px(2.0) } else { py + th.px(2.0) };
+                let x0 = px_right - th.px(4.0) - tw;
+                label_box(area, &th, x0, y0, tw, lh)?;
+                let st = anchored(th.font(NOTE, &rgb(*color)), HPos::Left, VPos::Top);
+                area.draw_text(label, &st, (x0, y0 + th.px(1.0))).map_err(err)?;
+            }
+            Annotation::Note { text, corner } => {
+                let lines: Vec<&str> = text.lines().collect();
+                if lines.is_empty() {
+                    continue;
+                }
+                let ip = th.px(6.0);
+                let lh = th.line_h(NOTE);
+                let max_w = (px_right - px_left) - 2 * ip - th.px(16.0);
+                let lines: Vec<String> = lines.iter().map(|l| ellipsize(&th, area, l, NOTE, max_w)).collect();
+                let bw = lines.iter().map(|l| th.text_w(area, l, NOTE)).max().unwrap_or(0) + 2 * ip;
+                let bh = lines.len() as i32 * lh + 2 * th.px(4.0);
+                let inset = th.px(8.0);
+                let x0 = match corner {
+                    Corner::TopLeft | Corner::BottomLeft => px_left + inset,
+                    _ => px_right - inset - bw,
+                };
+                let y0 = match corner {
+                    Corner::TopLeft | Corner::TopRight => py_top + inset,
+                    _ => py_bottom - inset - bh,
+                };
+                area.draw(&Rectangle::new([(x0, y0), (x0 + bw, y0 + bh)], style::BACKGROUND.mix(0.92).filled()))
+                    .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(x0, y0), (x0 + bw, y0 + bh)],
+                    RGBColor(190, 190, 190).stroke_width(th.stroke(1.0)),
+                ))
+                .map_err(err)?;
+                let st = anchored(th.font(NOTE, &style::TEXT), HPos::Left, VPos::Top);
+                for (i, l) in lines.iter().enumerate() {
+                    area.draw_text(l, &st, (x0 + ip, y0 + th.px(4.0) + i as i32 * lh + th.px(1.0))).map_err(err)?;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    if !has_data {
+        let hint = if chart.empty_hint.is_empty() { "no data yet" } else { chart.empty_hint.as_str() };
+        let hint = ellipsize(&th, area, hint, HINT, px_right - px_left - th.px(16.0));
+        let st = anchored(th.font(HINT, &style::MUTED), HPos::Center, VPos::Center);
+        area.draw_text(&hint, &st, ((px_left + px_right) / 2, (py_top + py_bottom) / 2)).map_err(err)?;
+    }
+
+    // Legend.
+    match legend_pos {
+        LegendPos::Right => {
+            let x0 = region_w + pad;
+            let avail = h - (top + margin_top) - th.px(4.0);
+            let max_rows = (avail / row_h).max(1) as usize;
+            let shown = if entries.len() > max_rows { max_rows.saturating_sub(1) } else { entries.len() };
+            for (i, s) in entries.iter().take(shown).enumerate() {
+                let cy = top + margin_top + i as i32 * row_h + row_h / 2;
+                legend_entry(area, &th, s, &labels[i], x0, cy, swatch)?;
+            }
+            if shown < entries.len() {
+                let cy = top + margin_top + shown as i32 * row_h + row_h / 2;
+                let st = anchored(th.font(LEGEND, &style::MUTED), HPos::Left, VPos::Center);
+                area.draw_text(&format!("+ {} more", entries.len() - shown), &st, (x0, cy)).map_err(err)?;
+            }
+        }
+        LegendPos::Bottom => {
+            let y_start = h - legend_h + th.px(2.0);
+            for (r, row) in bottom_rows.iter().enumerate() {
+                let cy = y_start + r as i32 * row_h + row_h / 2;
+                let total: i32 = row.iter().map(|&i| swatch + th.px(6.0) + label_ws[i] + th.px(14.0)).sum::<i32>() - th.px(14.0);
+                let mut x = ((w - total) / 2).max(pad);
+                for &i in row {
+                    legend_entry(area, &th, entries[i], &labels[i], x, cy, swatch)?;
+                    x += swatch + th.px(6.0) + label_ws[i] + th.px(14.0);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A translucent white box behind a label inside the plot.
+fn label_box<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, th: &Theme, x: i32, y: i32, w: i32, h: i32) -> Result<(), String> {
+    let m = th.px(2.0);
+    area.draw(&Rectangle::new([(x - m, y), (x + w + m, y + h)], style::BACKGROUND.mix(0.8).filled())).map_err(err)
+}
+
+fn legend_entry<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    th: &Theme,
+    s: &Series,
+    label: &str,
+    x: i32,
+    cy: i32,
+    swatch: i32,
+) -> Result<(), String> {
+    let color = rgb(s.style.color);
+    if s.band.is_some() {
+        let hh = th.px(5.0);
+        area.draw(&Rectangle::new([(x, cy - hh), (x + swatch, cy + hh)], color.mix(0.18).filled())).map_err(err)?;
+    }
+    let line = color.stroke_width(th.stroke(s.style.width.max(1) as f64));
+    if s.style.dashed {
+        let seg = (swatch - th.px(3.0)) / 2;
+        area.draw(&PathElement::new(vec![(x, cy), (x + seg, cy)], line)).map_err(err)?;
+        area.draw(&PathElement::new(vec![(x + swatch - seg, cy), (x + swatch, cy)], line)).map_err(err)?;
+    } else {
+        area.draw(&PathElement::new(vec![(x, cy), (x + swatch, cy)], line)).map_err(err)?;
+    }
+    if s.style.markers {
+        let r = th.px(2.0 + 0.5 * s.style.width.min(4) as f64);
+        area.draw(&Circle::new((x + swatch / 2, cy), r, color.filled())).map_err(err)?;
+    }
+    let st = anchored(th.font(LEGEND, &style::TEXT), HPos::Left, VPos::Center);
+    area.draw_text(label, &st, (x + swatch + th.px(6.0), cy)).map_err(err)
+}
+
+/// Splits a sequence of (ok, point) into maximal runs of ok points.
+fn runs<P>(it: impl Iterator<Item = (bool, P)>) -> Vec<Vec<P>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for (ok, p) in it {
+        if ok {
+            cur.push(p);
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn inside(p: (f64, f64), b: TBox) -> bool {
+    p.0 >= b.x0 && p.0 <= b.x1 && p.1 >= b.y0 && p.1 <= b.y1
+}
+
+/// Liang–Barsky: the part of segment a–b inside the box.
+fn clip_segment(a: (f64, f64), b: (f64, f64), bx: TBox) -> Option<((f64, f64), (f64, f64))> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [(-dx, a.0 - bx.x0), (dx, bx.x1 - a.0), (-dy, a.1 - bx.y0), (dy, bx.y1 - a.1)] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                if r > t1 {
+                    return None;
+                }
+                t0 = t0.max(r);
+            } else {
+                if r < t0 {
+                    return None;
+                }
+                t1 = t1.min(r);
+            }
+        }
+    }
+    let pa = if t0 == 0.0 { a } else { (a.0 + t0 * dx, a.1 + t0 * dy) };
+    let pb = if t1 == 1.0 { b } else { (a.0 + t1 * dx, a.1 + t1 * dy) };
+    Some((pa, pb))
+}
+
+/// The visible pieces of a polyline (each with ≥ 2 points).
+fn clip_polyline(run: &[(f64, f64)], bx: TBox) -> Vec<Vec<(f64, f64)>> {
+    let mut out = Vec::new();
+    let mut cur: Vec<(f64, f64)> = Vec::new();
+    for w in run.windows(2) {
+        match clip_segment(w[0], w[1], bx) {
+            Some((p, q)) => {
+                if cur.last() == Some(&p) {
+                    cur.push(q);
+                } else {
+                    if cur.len() >= 2 {
+                        out.push(std::mem::take(&mut cur));
+                    }
+                    cur = vec![p, q];
+                }
+            }
+            None => {
+                if cur.len() >= 2 {
+                    out.push(std::mem::take(&mut cur));
+                }
+                cur.clear();
+            }
+        }
+    }
+    if cur.len() >= 2 {
+        out.push(cur);
+    }
+    out
+}
+
+/// Sutherland–Hodgman: polygon ∩ box.
+fn clip_polygon(poly: &[(f64, f64)], bx: TBox) -> Vec<(f64, f64)> {
+    let mut out = poly.to_vec();
+    for edge in 0..4 {
+        let input = std::mem::take(&mut out);
+        let Some(&last) = input.last() else { break };
+        let inside = |p: (f64, f64)| match edge {
+            0 => p.0 >= bx.x0,
+            1 => p.0 <= bx.x1,
+            2 => p.1 >= bx.y0,
+            _ => p.1 <= bx.y1,
+        };
+        let cut = |a: (f64, f64), b: (f64, f64)| -> (f64, f64) {
+            match edge {
+                0 | 1 => {
+                    let c = if edge == 0 { bx.x0 } else { bx.x1 };
+                    let t = (c - a.0) / (b.0 - a.0);
+                    (c, a.1 + t * (b.1 - a.1))
+                }
+                _ => {
+                    let c = if edge == 2 { bx.y0 } else { bx.y1 };
+                    let t = (c - a.1) / (b.1 - a.1);
+                    (a.0 + t * (b.0 - a.0), c)
+                }
+            }
+        };
+        let mut prev = last;
+        for &cur in &input {
+            if inside(cur) {
+                if !inside(prev) {
+                    out.push(cut(prev, cur));
+                }
+                out.push(cur);
+            } else if inside(prev) {
+                out.push(cut(prev, cur));
+            }
+            prev = cur;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod clip_tests {
+    use super::*;
+
+    const B: TBox = TBox { x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0 };
+
+    #[test]
+    fn plots_clip_polyline_splits_at_the_box() {
+        // In, out above, back in: two pieces.
+        let run = [(0.1, 0.5), (0.3, 0.5), (0.5, 5.0), (0.7, 0.5), (0.9, 0.5)];
+        let pieces = clip_polyline(&run, B);
+        assert_eq!(pieces.len(), 2);
+        assert!(pieces.iter().flatten().all(|p| p.1 <= 1.0 + 1e-12));
+        assert_eq!(clip_polyline(&[(2.0, 2.0), (3.0, 3.0)], B).len(), 0);
+        assert_eq!(clip_polyline(&[(0.5, 0.5)], B).len(), 0);
+        assert_eq!(clip_polyline(&[(0.1, 0.1), (0.2, 0.2), (0.3, 0.3)], B), vec![vec![(0.1, 0.1), (0.2, 0.2), (0.3, 0.3)]]);
+    }
+
+    #[test]
+    fn plots_clip_polygon_stays_in_the_box() {
+        let poly = [(-1.0, 0.5), (2.0, 0.5), (2.0, 3.0), (-1.0, 3.0)];
+        let c = clip_polygon(&poly, B);
+        assert!(c.len() >= 4);
+        assert!(c.iter().all(|p| p.0 >= 0.0 && p.0 <= 1.0 && p.1 >= 0.0 && p.1 <= 1.0));
+        assert!(clip_polygon(&[(5.0, 5.0), (6.0, 5.0), (6.0, 6.0)], B).is_empty());
+    }
+}

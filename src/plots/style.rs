@@ -1,0 +1,295 @@
+//! Colours, names and sizes shared by every chart.
+//!
+//! The palette is colour-blind friendly (Okabe–Ito, extended with Paul Tol's "muted" colours),
+//! and a learner keeps its colour on every plot: the measured baseline `least_squares` and the
+//! theory curve `ols` are both blue, `gd_2` and `gd2` both wine, etc.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// An RGB colour.
+pub type Rgb = (u8, u8, u8);
+
+/// The colour-blind-friendly palette, in the order used for unknown names.
+pub const PALETTE: [Rgb; 12] = [
+    (0, 114, 178),   // blue
+    (213, 94, 0),    // vermillion
+    (0, 158, 115),   // bluish green
+    (230, 159, 0),   // orange
+    (204, 121, 167), // reddish purple
+    (86, 180, 233),  // sky blue
+    (136, 34, 85),   // wine
+    (153, 153, 51),  // olive
+    (51, 34, 136),   // indigo
+    (68, 170, 153),  // teal
+    (17, 119, 51),   // green
+    (204, 102, 119), // rose
+];
+
+pub const MODEL: Rgb = (213, 94, 0);
+pub const GREY: Rgb = (136, 136, 136);
+
+/// Text, axes and grid colours (light background).
+pub(crate) const BACKGROUND: RGBColor = RGBColor(255, 255, 255);
+pub(crate) const TEXT: RGBColor = RGBColor(34, 34, 34);
+pub(crate) const MUTED: RGBColor = RGBColor(110, 110, 110);
+pub(crate) const AXIS: RGBColor = RGBColor(115, 115, 115);
+pub(crate) const GRID_BOLD: RGBColor = RGBColor(222, 222, 222);
+pub(crate) const GRID_LIGHT: RGBColor = RGBColor(242, 242, 242);
+pub(crate) const MISSING: RGBColor = RGBColor(225, 225, 225);
+
+/// Canonical learner name: theory ids and baseline names of one learner map to one key
+/// ("ols" → "least_squares", "avg" → "averaging", "gd2" → "gd_2", "ridge_0.1" → "ridge", ...).
+pub fn canonical_name(name: &str) -> String {
+    let n = name.trim().to_ascii_lowercase();
+    let n = n.strip_prefix("theory:").unwrap_or(&n).to_string();
+    match n.as_str() {
+        "avg" | "average" | "mean" => return "averaging".into(),
+        "ols" | "lstsq" | "least squares" | "least-squares" => return "least_squares".into(),
+        "zero predictor" => return "zero".into(),
+        _ => {}
+    }
+    // gdL → gd_L
+    if let Some(rest) = n.strip_prefix("gd") {
+        let rest = rest.trim_start_matches('_');
+        if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+            return format!("gd_{rest}");
+        }
+    }
+    for family in ["ridge", "knn", "lasso", "poly", "rrs_inf", "lu_"] {
+        if n.starts_with(family) {
+            return match family {
+                "ridge" | "lasso" => family.to_string(),
+                _ => n,
+            };
+        }
+    }
+    n
+}
+
+/// The stable colour of a learner / curve name. Known names have fixed colours; others get a
+/// palette colour chosen by a hash of the name (stable across runs and plots).
+pub fn color_for(name: &str) -> Rgb {
+    let c = canonical_name(name);
+    match c.as_str() {
+        "model" | "transformer" | "train" | "training loss" | "loss" => MODEL,
+        "zero" => GREY,
+        "averaging" => (153, 153, 51),
+        "least_squares" => (0, 114, 178),
+        "ridge" => (86, 180, 233),
+        "bayes" | "tree_bayes" => (0, 158, 115),
+        "bayes_limit" => (17, 119, 51),
+        "gd_1" => (204, 121, 167),
+        "gd_2" => (136, 34, 85),
+        "gd_3" => (170, 68, 153),
+        "gd_4" => (51, 34, 136),
+        "lasso" => (68, 170, 153),
+        "tree_greedy" => (166, 118, 29),
+        "tree_greedy_unlimited" => (221, 170, 51),
+        "tree_zero_threshold" => (102, 102, 51),
+        "eval" | "eval loss" | "test" => (0, 114, 178),
+        _ if c.starts_with("knn") => (230, 159, 0),
+        _ if c.starts_with("poly") => (204, 102, 119),
+        _ if c.starts_with("lu_") => (51, 34, 136),
+        _ if c.starts_with("rrs_inf") => (136, 136, 204),
+        _ => PALETTE[(fnv1a(&c) % PALETTE.len() as u64) as usize],
+    }
+}
+
+fn fnv1a(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// Legend text for a learner name ("least_squares" → "least squares", "gd_2" → "GD, 2 steps").
+pub fn display_name(name: &str) -> String {
+    let c = canonical_name(name);
+    let lower = name.trim().to_ascii_lowercase();
+    match c.as_str() {
+        "zero" => "zero predictor".into(),
+        "averaging" => "averaging".into(),
+        "least_squares" => "least squares".into(),
+        "bayes" => "Bayes (posterior mean)".into(),
+        "lasso" if lower == "lasso_oracle" => "lasso (oracle λ)".into(),
+        "ridge" if lower.starts_with("ridge_") => format!("ridge λ = {}", &lower["ridge_".len()..]),
+        "lasso" if lower.starts_with("lasso_") => format!("lasso λ = {}", &lower["lasso_".len()..]),
+        "tree_greedy" => "greedy tree".into(),
+        "tree_greedy_unlimited" => "greedy tree (unlimited)".into(),
+        "tree_zero_threshold" => "tree, zero thresholds".into(),
+        "tree_bayes" => "Bayes over trees".into(),
+        _ => {
+            if let Some(n) = c.strip_prefix("gd_") {
+                return if n == "1" { "GD, 1 step".into() } else { format!("GD, {n} steps") };
+            }
+            if let Some(n) = c.strip_prefix("knn_") {
+                return format!("{n}-NN");
+            }
+            name.replace('_', " ")
+        }
+    }
+}
+
+/// Sizes scaled for the output (HiDPI canvases draw with `s` = devicePixelRatio), and the font
+/// size correction of the backend (plotters' SVG backend writes `font-size = size / 1.24`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Theme {
+    pub s: f64,
+    pub font_factor: f64,
+}
+
+impl Theme {
+    pub fn for_backend<DB: DrawingBackend>(scale: f64) -> Self {
+        let s = if scale.is_finite() && scale > 0.0 { scale.clamp(0.25, 8.0) } else { 1.0 };
+        let font_factor = if std::any::type_name::<DB>().contains("SVGBackend") { 1.24 } else { 1.0 };
+        Theme { s, font_factor }
+    }
+
+    /// `v` logical pixels in output pixels.
+    pub fn px(&self, v: f64) -> i32 {
+        (v * self.s).round() as i32
+    }
+
+    /// A stroke width of `v` logical pixels (at least 1).
+    pub fn stroke(&self, v: f64) -> u32 {
+        (v * self.s).round().max(1.0) as u32
+    }
+
+    /// A sans-serif text style whose glyphs are `size` logical pixels high.
+    pub fn font(&self, size: f64, color: &RGBColor) -> TextStyle<'static> {
+        ("sans-serif", size * self.s * self.font_factor).into_font().color(color)
+    }
+
+    pub fn bold(&self, size: f64, color: &RGBColor) -> TextStyle<'static> {
+        ("sans-serif", size * self.s * self.font_factor, FontStyle::Bold).into_font().color(color)
+    }
+
+    /// Estimated width in output pixels of `text` at `size` logical pixels. In the browser the
+    /// canvas measures the text; natively (SVG) a per-character estimate for sans-serif fonts
+    /// is used (plotters' naive estimate counts bytes and overestimates "α", "±", "⁻").
+    #[allow(unused_variables)]
+    pub fn text_w<DB: DrawingBackend>(&self, area: &DrawingArea<DB, plotters::coord::Shift>, text: &str, size: f64) -> i32 {
+        #[cfg(target_arch = "wasm32")]
+        {
+            if let Some(w) = super::canvas::text_width(text, size * self.s * self.font_factor) {
+                return w;
+            }
+            if let Ok((w, _)) = area.estimate_text_size(text, &self.font(size, &TEXT)) {
+                return w as i32;
+            }
+        }
+        let em: f64 = text
+            .chars()
+            .map(|c| match c {
+                'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' | '(' | ')' | '[' | ']' => 0.33,
+                'f' | 't' | 'r' | 'I' => 0.42,
+                'm' | 'w' | 'M' | 'W' => 0.9,
+                c if c.is_ascii_uppercase() => 0.7,
+                '⁰'..='⁹' | '⁻' | '¹' | '²' | '³' => 0.4,
+                _ => 0.6,
+            })
+            .sum();
+        (em * size * self.s).ceil() as i32
+    }
+
+    /// Line height in output pixels for text of `size` logical pixels.
+    pub fn line_h(&self, size: f64) -> i32 {
+        (size * 1.3 * self.s).ceil() as i32
+    }
+}
+
+pub(crate) fn rgb(c: Rgb) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+pub(crate) fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
+    style.pos(Pos::new(h, v))
+}
+
+/// Shortens `text` with "…" so that it is at most `max_w` output pixels wide.
+pub(crate) fn ellipsize<DB: DrawingBackend>(
+    theme: &Theme,
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    text: &str,
+    size: f64,
+    max_w: i32,
+) -> String {
+    if theme.text_w(area, text, size) <= max_w {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut n = chars.len();
+    while n > 1 {
+        n -= 1;
+        let s: String = chars[..n].iter().collect::<String>() + "…";
+        if theme.text_w(area, &s, size) <= max_w {
+            return s;
+        }
+    }
+    "…".into()
+}
+
+/// The viridis colour map (perceptually uniform, colour-blind friendly), t in 0..=1.
+pub fn viridis(t: f64) -> Rgb {
+    const V: [Rgb; 11] = [
+        (68, 1, 84),
+        (72, 36, 117),
+        (65, 68, 135),
+        (53, 95, 141),
+        (42, 120, 142),
+        (33, 145, 140),
+        (34, 168, 132),
+        (68, 191, 112),
+        (122, 209, 81),
+        (189, 223, 38),
+        (253, 231, 37),
+    ];
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    let x = t * (V.len() - 1) as f64;
+    let i = (x.floor() as usize).min(V.len() - 2);
+    let f = x - i as f64;
+    let lerp = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
+    let (a, b) = (V[i], V[i + 1]);
+    (lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
+}
+
+/// Whether dark text reads better than white text on `c`.
+pub(crate) fn is_light(c: Rgb) -> bool {
+    0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64 > 140.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plots_colours_are_stable_and_shared_by_baseline_and_theory() {
+        assert_eq!(color_for("least_squares"), color_for("ols"));
+        assert_eq!(color_for("averaging"), color_for("avg"));
+        assert_eq!(color_for("gd_2"), color_for("gd2"));
+        assert_eq!(color_for("ridge_0.1"), color_for("ridge"));
+        assert_ne!(color_for("model"), color_for("bayes"));
+        assert_eq!(color_for("something new"), color_for("something new"));
+        // Distinct colours for the default suite.
+        let suite = ["model", "zero", "averaging", "least_squares", "ridge", "bayes", "gd_1", "gd_2", "knn_3"];
+        let mut cs: Vec<Rgb> = suite.iter().map(|n| color_for(n)).collect();
+        cs.sort();
+        cs.dedup();
+        assert_eq!(cs.len(), suite.len());
+        assert_eq!(display_name("gd_2"), "GD, 2 steps");
+        assert_eq!(display_name("least_squares"), "least squares");
+        assert_eq!(display_name("knn_3"), "3-NN");
+        assert_eq!(display_name("ridge_0.5"), "ridge λ = 0.5");
+    }
+
+    #[test]
+    fn plots_viridis_ends() {
+        assert_eq!(viridis(0.0), (68, 1, 84));
+        assert_eq!(viridis(1.0), (253, 231, 37));
+        assert_eq!(viridis(f64::NAN), (68, 1, 84));
+        assert!(is_light(viridis(1.0)) && !is_light(viridis(0.0)));
+    }
+}

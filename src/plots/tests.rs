@@ -1,0 +1,548 @@
+//! Native rendering tests: every chart kind to SVG, parsed and checked. The SVGs are also
+//! written to the temp dir (`icl-plots-*.svg`) to be looked at.
+
+use super::*;
+use icl_core::eval::ErrorCurve;
+use icl_core::schema::{LossLog, LossPoint, NamedCurve};
+use std::collections::HashMap;
+
+/// One element of a parsed SVG document.
+#[derive(Debug)]
+struct Elem {
+    name: String,
+    attrs: HashMap<String, String>,
+    /// Text content (for <text>).
+    text: String,
+}
+
+#[derive(Debug)]
+struct Svg {
+    elems: Vec<Elem>,
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+/// A small XML parser: checks that tags nest and close, collects elements, attributes, texts.
+fn parse_svg(doc: &str) -> Svg {
+    let mut elems: Vec<Elem> = Vec::new();
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut rest = doc;
+    let mut root_seen = false;
+    while let Some(lt) = rest.find('<') {
+        let text = &rest[..lt];
+        if let Some((_, idx)) = stack.last() {
+            elems[*idx].text.push_str(&unescape(text.trim()));
+        } else {
+            assert!(text.trim().is_empty(), "text outside the root: {text:?}");
+        }
+        let gt = rest[lt..].find('>').expect("unterminated tag") + lt;
+        let tag = &rest[lt + 1..gt];
+        rest = &rest[gt + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let (open, _) = stack.pop().unwrap_or_else(|| panic!("close without open: {name}"));
+            assert_eq!(open, name.trim(), "mismatched close tag");
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let tag = tag.trim_end_matches('/');
+        let name_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
+        let name = tag[..name_end].to_string();
+        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()), "bad tag name {name:?}");
+        let mut attrs = HashMap::new();
+        let mut a = tag[name_end..].trim();
+        while !a.is_empty() {
+            let eq = a.find('=').unwrap_or_else(|| panic!("attribute without value in <{name} {a}>"));
+            let key = a[..eq].trim().to_string();
+            let after = a[eq + 1..].trim_start();
+            assert!(after.starts_with('"'), "unquoted attribute {key}");
+            let close = after[1..].find('"').expect("unterminated attribute") + 1;
+            let value = unescape(&after[1..close]);
+            assert!(attrs.insert(key.clone(), value).is_none(), "duplicate attribute {key}");
+            a = after[close + 1..].trim_start();
+        }
+        if stack.is_empty() {
+            assert!(!root_seen, "two root elements");
+            assert_eq!(name, "svg");
+            root_seen = true;
+        }
+        elems.push(Elem { name: name.clone(), attrs, text: String::new() });
+        if !self_closing {
+            stack.push((name, elems.len() - 1));
+        }
+    }
+    assert!(stack.is_empty(), "unclosed tags: {stack:?}");
+    assert!(root_seen, "no <svg> root");
+    Svg { elems }
+}
+
+impl Svg {
+    fn count(&self, name: &str) -> usize {
+        self.elems.iter().filter(|e| e.name == name).count()
+    }
+    fn with(&self, name: &str, attr: &str, value: &str) -> Vec<&Elem> {
+        self.elems.iter().filter(|e| e.name == name && e.attrs.get(attr).map(String::as_str) == Some(value)).collect()
+    }
+    fn texts(&self) -> Vec<&str> {
+        self.elems.iter().filter(|e| e.name == "text").map(|e| e.text.as_str()).collect()
+    }
+    fn has_text(&self, t: &str) -> bool {
+        self.texts().contains(&t)
+    }
+    /// All numbers in every coordinate attribute are finite and not absurdly far off the canvas.
+    fn assert_coordinates_sane(&self, w: i32, h: i32) {
+        for e in &self.elems {
+            for key in ["x", "y", "cx", "cy", "x1", "x2", "y1", "y2", "width", "height", "r"] {
+                if let Some(v) = e.attrs.get(key) {
+                    if e.name == "svg" {
+                        continue;
+                    }
+                    let v: f64 = v.parse().unwrap_or_else(|_| panic!("<{}> {key}={v:?}", e.name));
+                    assert!(v.abs() <= 4.0 * (w.max(h) as f64), "<{}> {key}={v} off canvas {w}x{h}: {:?}", e.name, e.attrs);
+                }
+            }
+            if let Some(points) = e.attrs.get("points") {
+                for p in points.split_whitespace() {
+                    let (x, y) = p.split_once(',').expect("point x,y");
+                    let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+                    assert!(x >= -2.0 && x <= w as f64 + 2.0 && y >= -2.0 && y <= h as f64 + 2.0, "<{}> point {p} off canvas", e.name);
+                }
+            }
+        }
+    }
+}
+
+fn hex(c: Rgb) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// Renders, writes `icl-plots-{name}.svg` to the temp dir, parses, checks coordinates.
+fn render(name: &str, w: u32, h: u32, plot: &impl Plot) -> (String, Svg) {
+    let svg = plot.to_svg(w, h).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let path = std::env::temp_dir().join(format!("icl-plots-{name}.svg"));
+    std::fs::write(&path, &svg).expect("write svg");
+    let parsed = parse_svg(&svg);
+    parsed.assert_coordinates_sane(w as i32, h as i32);
+    (svg, parsed)
+}
+
+const D: usize = 8;
+const CONTEXT: usize = 40;
+
+fn ks() -> Vec<usize> {
+    (0..=CONTEXT).collect()
+}
+
+fn curve(f: impl Fn(f64) -> f64, se: f64) -> ErrorCurve {
+    let k = ks();
+    let mean: Vec<f64> = k.iter().map(|&k| f(k as f64)).collect();
+    let se = mean.iter().map(|m| m.abs() * se).collect();
+    ErrorCurve { k, mean, se }
+}
+
+fn named(name: &str, c: ErrorCurve) -> NamedCurve {
+    NamedCurve { name: name.into(), curve: c }
+}
+
+/// A realistic ICL picture for D = 8, σ² = 0.25: model, baselines (least squares blows up at
+/// k ≈ D, with +∞ at k = D), theory curves (dashed), one NaN in the model curve.
+fn lab_data() -> (ErrorCurve, Vec<NamedCurve>, Vec<(String, String, Vec<(f64, f64)>)>) {
+    let d = D as f64;
+    let noise = 0.25 / d;
+    let mut model = curve(|k| 1.0 + noise - (k / (k + d + 1.0)) * 0.95, 0.04);
+    model.mean[20] = f64::NAN;
+    model.se[20] = f64::NAN;
+    let ols = |k: f64| {
+        if (k - d).abs() <= 1.0 {
+            if k == d { f64::INFINITY } else { 40.0 }
+        } else if k < d {
+            1.0 + noise + (k / (d - k - 1.0).max(0.5)) * 0.3
+        } else {
+            noise * (1.0 + d / (k - d - 1.0).max(0.5))
+        }
+    };
+    let baselines = vec![
+        named("zero", curve(|_| 1.0 + noise, 0.02)),
+        named("averaging", curve(|k| 1.0 + noise - 0.8 * k / (k + 2.0 * d), 0.02)),
+        named("least_squares", curve(ols, 0.05)),
+        named("ridge", curve(|k| 1.0 + noise - k / (k + d + 1.0), 0.02)),
+        named("bayes", curve(|k| noise + (1.0 - k / (k + d + 1.0)) * 0.9, 0.02)),
+        named("gd_1", curve(|k| 1.0 + noise - 0.7 * k / (k + d + 1.0), 0.02)),
+    ];
+    let theory = vec![
+        ("ols".to_string(), "OLS (theory)".to_string(), ks().iter().map(|&k| (k as f64, ols(k as f64))).collect()),
+        (
+            "bayes".to_string(),
+            "Bayes (theory)".to_string(),
+            ks().iter().map(|&k| (k as f64, noise + (1.0 - k as f64 / (k as f64 + d + 1.0)) * 0.9)).collect(),
+        ),
+    ];
+    (model, baselines, theory)
+}
+
+#[test]
+fn plots_icl_error_chart_linear_and_log() {
+    let (model, baselines, theory) = lab_data();
+    for y_log in [false, true] {
+        let mut chart = icl_error_chart(Some(&model), &baselines, &theory, y_log);
+        chart.title = "ICL error, D = 8, σ² = 0.25".into();
+        chart.annotations.push(Annotation::vline(D as f64, "k = D"));
+        chart.annotations.push(Annotation::note("fitted α = 0.24 ± 0.02\npredicted 0.25"));
+        let name = if y_log { "icl-error-log" } else { "icl-error-linear" };
+        let (_, svg) = render(name, 960, 600, &chart);
+
+        // Legend: every series' label; annotations; the title.
+        for label in [
+            "model",
+            "zero predictor",
+            "averaging",
+            "least squares",
+            "ridge",
+            "Bayes (posterior mean)",
+            "GD, 1 step",
+            "OLS (theory)",
+            "Bayes (theory)",
+        ] {
+            assert!(svg.has_text(label), "{name}: legend label {label:?} missing; texts {:?}", svg.texts());
+        }
+        assert!(svg.has_text("k = D"));
+        assert!(svg.has_text("fitted α = 0.24 ± 0.02") && svg.has_text("predicted 0.25"));
+        assert!(svg.has_text("ICL error, D = 8, σ² = 0.25"));
+        assert!(svg.has_text("in-context examples k") && svg.has_text("normalised squared error"));
+
+        // The model: the NaN at k = 20 splits line and band in two; markers at the 40 finite points.
+        let m = hex(style::MODEL);
+        assert_eq!(svg.with("polyline", "stroke", &m).len(), 2 + 1, "{name}: two model pieces + legend swatch");
+        assert_eq!(svg.with("polygon", "fill", &m).len(), 2, "{name}: two band pieces");
+        assert_eq!(svg.with("circle", "fill", &m).len(), 40 + 1, "{name}: markers + legend marker");
+        for e in svg.with("polyline", "stroke", &m) {
+            assert_eq!(e.attrs["stroke-width"], "2");
+        }
+        // Baselines: thin solid lines, one piece each (+ legend), except least squares which the
+        // +∞ at k = D breaks (and on a linear axis the robust range also clips its spike).
+        for b in ["zero", "averaging", "ridge", "gd_1"] {
+            let lines = svg.with("polyline", "stroke", &hex(color_for(b)));
+            assert_eq!(lines.len(), 2, "{name}: {b}");
+            assert!(lines.iter().all(|e| e.attrs["stroke-width"] == "1"));
+        }
+        let ls = svg.with("polyline", "stroke", &hex(color_for("least_squares")));
+        // Solid baseline pieces (width 1) and dashed theory dashes (width 2) share the colour.
+        let solid = ls.iter().filter(|e| e.attrs["stroke-width"] == "1").count();
+        let dashes = ls.iter().filter(|e| e.attrs["stroke-width"] == "2").count();
+        assert!(solid >= 2 + 1, "{name}: least squares split at k = D: {solid}");
+        assert!(dashes >= 10, "{name}: dashed OLS theory: {dashes}");
+        // Grid and axes exist; the y range was not blown up by the spike on the linear axis.
+        assert!(svg.count("line") + svg.count("polyline") > 20);
+        if !y_log {
+            // y tick labels are the right-aligned texts.
+            let labels: Vec<f64> = svg
+                .with("text", "text-anchor", "end")
+                .iter()
+                .filter_map(|e| e.text.replace('−', "-").parse::<f64>().ok())
+                .collect();
+            assert!(labels.len() >= 3, "{labels:?}");
+            let max = labels.iter().cloned().fold(f64::MIN, f64::max);
+            assert!(max <= 5.0, "linear y axis should be capped near the bulk, max tick {max}");
+        } else {
+            assert!(svg.has_text("1"), "log axis decade label: {:?}", svg.texts());
+        }
+    }
+}
+
+#[test]
+fn plots_empty_charts_show_the_hint() {
+    let loss = loss_chart(&LossLog::default(), &[]);
+    let (_, svg) = render("loss-empty", 720, 400, &loss);
+    assert!(svg.has_text("press Train to start"), "{:?}", svg.texts());
+    assert!(svg.with("polyline", "stroke", &hex(style::MODEL)).is_empty());
+    assert!(svg.has_text("training step") && svg.has_text("loss"));
+    // Axes and tick labels are drawn even without data.
+    assert!(svg.count("line") >= 4 && svg.texts().len() >= 6, "{:?}", svg.texts());
+
+    let err = icl_error_chart(None, &[], &[], true);
+    let (_, svg) = render("icl-empty", 720, 400, &err);
+    assert!(svg.has_text("press Train to measure the model's in-context error"));
+
+    // A custom hint, and a chart whose only series has no drawable point.
+    let mut c = LineChart::new("t", "x", "y");
+    c.empty_hint = "press Train".into();
+    c.series.push(Series::new("nan", vec![(f64::NAN, 1.0), (1.0, f64::INFINITY)]));
+    let (_, svg) = render("custom-empty", 500, 300, &c);
+    assert!(svg.has_text("press Train"));
+    assert!(!svg.has_text("nan"), "a series with nothing to draw stays out of the legend");
+}
+
+#[test]
+fn plots_loss_chart_log_axis_with_zeros_and_extras() {
+    let mut train = LossLog::default();
+    let mut eval = LossLog::default();
+    for i in 0..500usize {
+        let step = i * 40;
+        let loss = 2.0 * (-(step as f64) / 4000.0).exp() + 0.05 + 0.02 * ((i * 7919) % 13) as f64 / 13.0;
+        // Zeros, a negative and a NaN must be skipped on the log axis.
+        let loss = match i {
+            100 => 0.0,
+            101 => -1.0,
+            102 => f64::NAN,
+            _ => loss,
+        };
+        train.points.push(LossPoint { step, loss });
+        if i % 25 == 0 {
+            eval.points.push(LossPoint { step, loss: loss.abs() * 1.1 + 0.01 });
+        }
+    }
+    let chart = loss_chart(&train, &[("eval", &eval)]);
+    assert_eq!(chart.y_scale, Scale::Log);
+    let (_, svg) = render("loss", 720, 400, &chart);
+    let m = hex(style::MODEL);
+    // 100..=102 removed: two pieces, plus the legend swatch.
+    assert_eq!(svg.with("polyline", "stroke", &m).len(), 3);
+    assert!(svg.has_text("training loss") && svg.has_text("eval"));
+    // Thousands written as "k".
+    assert!(svg.texts().iter().any(|t| t.ends_with('k')), "{:?}", svg.texts());
+    // No legend when there is a single log.
+    let (_, svg) = render("loss-single", 720, 400, &loss_chart(&train, &[]));
+    assert!(!svg.has_text("training loss"));
+}
+
+#[test]
+fn plots_single_points_huge_ranges_and_bad_ranges_never_panic() {
+    // A single point is drawn as a marker.
+    let mut c = LineChart::new("single", "x", "y");
+    c.series.push(Series::new("one", vec![(3.0, 0.5)]));
+    c.series.push(Series::new("empty", vec![]));
+    let (_, svg) = render("single-point", 600, 350, &c);
+    assert_eq!(svg.with("circle", "fill", &hex(color_for("one"))).len(), 1);
+    assert!(svg.has_text("one") && !svg.has_text("empty"));
+
+    // Huge dynamic ranges on log and linear axes.
+    let mut c = LineChart::new("huge", "x", "y");
+    c.x_scale = Scale::Log;
+    c.y_scale = Scale::Log;
+    c.series.push(Series::new("wide", vec![(1e-300, 1e-300), (1.0, 1.0), (1e300, 1e300), (0.0, 5.0), (-3.0, 1.0)]));
+    let (_, svg) = render("huge-log", 700, 400, &c);
+    assert!(svg.texts().iter().any(|t| t.contains('⁻')), "{:?}", svg.texts());
+    let mut c = LineChart::new("huge linear", "x", "y");
+    c.series.push(Series::new("wide", vec![(-1e308, -1e308), (0.0, 0.0), (1e308, 1e308), (f64::MAX, f64::MIN)]));
+    render("huge-linear", 700, 400, &c);
+
+    // Unusable fixed ranges fall back to the data; a usable one clips.
+    for (xr, yr) in [((f64::NAN, 1.0), (5.0, 1.0)), ((0.0, f64::INFINITY), (-1.0, -1.0)), ((2.0, 3.0), (0.2, 0.4))] {
+        let mut c = LineChart::new("ranges", "x", "y");
+        c.x_range = Some(xr);
+        c.y_range = Some(yr);
+        c.y_scale = Scale::Log;
+        c.series.push(Series::new("s", (0..50).map(|i| (i as f64 / 10.0, (i as f64 / 10.0).sin().abs())).collect()));
+        let svg = c.to_svg(600, 400).unwrap();
+        let parsed = parse_svg(&svg);
+        parsed.assert_coordinates_sane(600, 400);
+    }
+
+    // Tiny and degenerate drawing areas.
+    let (model, baselines, theory) = lab_data();
+    let chart = icl_error_chart(Some(&model), &baselines, &theory, true);
+    for (w, h) in [(1, 1), (10, 10), (90, 70), (200, 120), (4000, 90)] {
+        let svg = chart.to_svg(w, h).unwrap();
+        parse_svg(&svg);
+    }
+    // HiDPI scale.
+    let svg = to_svg_string(1440, 800, |a| chart.draw_scaled(a, 2.0)).unwrap();
+    std::fs::write(std::env::temp_dir().join("icl-plots-hidpi.svg"), &svg).unwrap();
+    let parsed = parse_svg(&svg);
+    parsed.assert_coordinates_sane(1440, 800);
+    assert!(parsed.with("polyline", "stroke", &hex(style::MODEL)).iter().all(|e| e.attrs["stroke-width"] == "4"));
+}
+
+#[test]
+fn plots_many_series_and_narrow_legends() {
+    let mut c = LineChart::new("many", "k", "error");
+    for i in 0..30 {
+        c.series.push(Series::new(format!("series number {i}"), (0..20).map(|k| (k as f64, 1.0 / (k as f64 + 1.0 + i as f64))).collect()));
+    }
+    let (_, svg) = render("many-series", 720, 400, &c);
+    assert!(svg.texts().iter().any(|t| t.starts_with("+ ") && t.ends_with(" more")), "{:?}", svg.texts());
+    // Narrow: legend below the plot, still with labels.
+    let (model, baselines, theory) = lab_data();
+    let chart = icl_error_chart(Some(&model), &baselines, &theory, false);
+    let (_, svg) = render("narrow", 360, 420, &chart);
+    assert!(svg.has_text("model"));
+    // Long labels are shortened with an ellipsis instead of running off the canvas.
+    let mut c = LineChart::new("long", "x", "y");
+    c.series.push(Series::new("a very long legend label that would never fit next to a small plot in any layout", vec![(0.0, 1.0), (1.0, 2.0)]));
+    let (_, svg) = render("long-label", 500, 300, &c);
+    assert!(svg.texts().iter().any(|t| t.ends_with('…')), "{:?}", svg.texts());
+}
+
+#[test]
+fn plots_annotations_and_hlines() {
+    let mut c = LineChart::new("scaling", "parameters N", "loss");
+    c.x_scale = Scale::Log;
+    c.y_scale = Scale::Log;
+    let pts: Vec<(f64, f64)> = (0..12).map(|i| {
+        let n = 1e3 * 2f64.powi(i);
+        (n, 0.1 + (8e3 / n).powf(0.3))
+    }).collect();
+    c.series.push(Series::new("model", pts.clone()).with_style(SeriesStyle::solid(MODEL, 2).with_markers()));
+    c.series.push(Series::new("fit", pts.iter().map(|&(n, _)| (n, 0.1 + (8e3 / n).powf(0.3))).collect()).with_style(SeriesStyle::dashed(PALETTE[0], 2)));
+    c.annotations = vec![
+        Annotation::vline(8e3, "N_c"),
+        Annotation::vline(1e5, "N = 10⁵"),
+        Annotation::vline(-1.0, "invisible on log x"),
+        Annotation::hline(0.1, "irreducible 0.1"),
+        Annotation::note_at("fitted α = 0.30 ± 0.01 · predicted 0.30", Corner::BottomLeft),
+    ];
+    let (_, svg) = render("annotations", 800, 450, &c);
+    for t in ["N_c", "N = 10⁵", "irreducible 0.1", "fitted α = 0.30 ± 0.01 · predicted 0.30"] {
+        assert!(svg.has_text(t), "{t}: {:?}", svg.texts());
+    }
+    assert!(!svg.has_text("invisible on log x"));
+}
+
+fn depth_width_grid() -> Heatmap {
+    let depths = [1, 2, 4, 8];
+    let widths = [16, 32, 64, 128, 256, 512];
+    let values = depths
+        .iter()
+        .map(|&l| {
+            widths
+                .iter()
+                .map(|&w| if l == 8 && w == 512 { f64::NAN } else { 0.02 + 1.0 / (l as f64 * w as f64).sqrt() + 0.01 * (l as f64 - 2.0).powi(2) })
+                .collect()
+        })
+        .collect();
+    Heatmap {
+        title: "ICL error at k = 2D".into(),
+        x_label: "width d_model".into(),
+        y_label: "depth L".into(),
+        x_ticks: widths.iter().map(|w| w.to_string()).collect(),
+        y_ticks: depths.iter().map(|d| d.to_string()).collect(),
+        values,
+        log_color: true,
+        marks: vec![(1, 5, "measured optimum".into()), (1, 5, "predicted L*".into()), (99, 0, "out of range".into())],
+        color_label: "error".into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn plots_heatmap_with_marks_missing_cells_and_colour_bar() {
+    let hm = depth_width_grid();
+    let (_, svg) = render("heatmap", 720, 420, &hm);
+    // 24 cells + legend squares for 2 marks + colour bar segments.
+    let rects = svg.count("rect");
+    assert!(rects >= 24 + 48, "{rects}");
+    assert_eq!(svg.with("rect", "fill", "#E1E1E1").len(), 1, "one missing cell");
+    for t in ["ICL error at k = 2D", "width d_model", "depth L", "16", "512", "measured optimum", "predicted L*", "error"] {
+        assert!(svg.has_text(t), "{t}: {:?}", svg.texts());
+    }
+    assert!(!svg.has_text("out of range"));
+    // Values are written in the (large) cells, 23 finite ones.
+    let numbers = svg.texts().iter().filter(|t| t.starts_with("0.")).count();
+    assert!(numbers >= 23, "{numbers}: {:?}", svg.texts());
+    // Mark outlines: closed paths in the mark colours.
+    assert!(!svg.with("polyline", "stroke", "#D55E00").is_empty());
+
+    // Linear colour with a constant value, all-NaN, and empty maps.
+    let flat = Heatmap::new("flat", vec![vec![1.0; 3]; 3]);
+    render("heatmap-flat", 400, 300, &flat);
+    let nan = Heatmap { log_color: true, ..Heatmap::new("nan", vec![vec![f64::NAN, 0.0, -1.0]; 2]) };
+    render("heatmap-nan", 400, 300, &nan);
+    let (_, svg) = render("heatmap-empty", 400, 300, &Heatmap::new("nothing", vec![]));
+    assert!(svg.has_text("no data yet"));
+    let ragged = Heatmap::new("ragged", vec![vec![1.0], vec![1.0, 2.0, f64::INFINITY], vec![]]);
+    render("heatmap-ragged", 400, 300, &ragged);
+}
+
+fn attention(n: usize, head: usize) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|q| {
+            // Causal attention: to earlier x tokens, sharper for later heads.
+            let raw: Vec<f64> = (0..n).map(|k| if k <= q { (-((q - k) as f64) / (1.0 + head as f64)).exp() } else { 0.0 }).collect();
+            let s: f64 = raw.iter().sum();
+            raw.iter().map(|r| r / s).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn plots_heatmap_grid_of_attention_maps() {
+    let maps: Vec<Heatmap> = (0..8).map(|h| attention_map(format!("layer {} · head {}", h / 4 + 1, h % 4 + 1), attention(16, h))).collect();
+    let grid = HeatmapGrid { title: "attention".into(), maps: maps.clone(), columns: 0, shared_scale: true };
+    let (_, svg) = render("attention-grid", 900, 480, &grid);
+    for h in 0..8 {
+        assert!(svg.has_text(&format!("layer {} · head {}", h / 4 + 1, h % 4 + 1)), "{:?}", svg.texts());
+    }
+    assert!(svg.has_text("attention"));
+    // 8 × 256 cells + one colour bar.
+    assert!(svg.count("rect") >= 8 * 256 + 48);
+    assert!(svg.has_text("0.0") && svg.has_text("1.0"), "shared colour bar 0..1: {:?}", svg.texts());
+
+    // One bar per map, fixed columns; an empty grid.
+    let grid = HeatmapGrid { title: String::new(), maps, columns: 3, shared_scale: false };
+    let (_, svg) = render("attention-grid-own-bars", 700, 600, &grid);
+    assert!(svg.count("rect") >= 8 * (256 + 48));
+    let (_, svg) = render("attention-grid-empty", 400, 300, &HeatmapGrid::default());
+    assert!(svg.has_text("no data yet"));
+}
+
+/// Random charts with special values and random sizes: never panic, always valid SVG.
+#[test]
+fn plots_random_inputs_never_panic() {
+    let mut state: u64 = 0x2545F4914F6CDD1D;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 1e-310, -1.0, 1e308, -1e308, 1.0];
+    for case in 0..60 {
+        let value = |next: &mut dyn FnMut() -> u64| -> f64 {
+            let r = next();
+            if r % 5 == 0 {
+                specials[(r / 5 % specials.len() as u64) as usize]
+            } else {
+                ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 10f64.powi((r % 7) as i32 - 3)
+            }
+        };
+        let mut c = LineChart::new(format!("case {case}"), "x", "y");
+        c.x_scale = if next() % 3 == 0 { Scale::Log } else { Scale::Linear };
+        c.y_scale = if next() % 2 == 0 { Scale::Log } else { Scale::Linear };
+        for s in 0..(next() % 5) {
+            let n = (next() % 30) as usize;
+            let pts: Vec<(f64, f64)> = (0..n).map(|_| (value(&mut next), value(&mut next))).collect();
+            let band = (next() % 2 == 0).then(|| pts.iter().map(|&(x, y)| (x, y - 0.1, y + 0.1)).collect());
+            let mut series = Series::new(format!("s{s}"), pts);
+            series.band = band;
+            series.style.dashed = next() % 2 == 0;
+            series.style.markers = next() % 2 == 0;
+            c.series.push(series);
+        }
+        if next() % 2 == 0 {
+            c.annotations.push(Annotation::vline(value(&mut next), "v"));
+            c.annotations.push(Annotation::hline(value(&mut next), "h"));
+        }
+        if next() % 3 == 0 {
+            c.y_range = Some((value(&mut next), value(&mut next)));
+        }
+        let (w, h) = (50 + (next() % 1200) as u32, 30 + (next() % 800) as u32);
+        let svg = c.to_svg(w, h).unwrap_or_else(|e| panic!("case {case}: {e}"));
+        let parsed = parse_svg(&svg);
+        parsed.assert_coordinates_sane(w as i32, h as i32);
+
+        let rows = (next() % 6) as usize;
+        let cols = (next() % 6) as usize;
+        let hm = Heatmap {
+            log_color: next() % 2 == 0,
+            x_ticks: (0..cols).map(|i| format!("c{i}")).collect(),
+            y_ticks: (0..rows).map(|i| format!("r{i}")).collect(),
+            marks: vec![(next() as usize % 7, next() as usize % 7, "m".into())],
+            ..Heatmap::new("hm", (0..rows).map(|_| (0..cols).map(|_| value(&mut next)).collect()).collect())
+        };
+        parse_svg(&hm.to_svg(w, h).unwrap());
+    }
+}
