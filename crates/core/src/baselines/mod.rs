@@ -6,8 +6,8 @@
 //!   mean of a Gaussian prior.
 //! * [`gd`]: L steps of gradient descent from 0, the closed-form optimal one-step rate and
 //!   a Monte-Carlo tuner of the common step of L steps.
-//! * [`knn`], [`lasso`], [`cart`]: nearest neighbours, coordinate-descent Lasso, greedy
-//!   regression trees.
+//! * [`knn`], [`lasso`], [`cart`]: nearest neighbours, the Lasso (exact minimiser by the
+//!   LARS-Lasso homotopy; THEORY's coordinate descent is there too), greedy regression trees.
 //! * [`bayes_tree`], [`bayes_sparse`]: exact Bayes-optimal predictors of the tree and the
 //!   sparse task by enumeration, where the enumeration is small enough.
 //! * [`suite`]: the per-family set of baselines scored on a held-out batch in slices.
