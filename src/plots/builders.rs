@@ -16,12 +16,19 @@ fn loss_points(log: &LossLog) -> Vec<(f64, f64)> {
 ///
 /// The title is left empty (the page's card has its own caption); set `title` for exports.
 pub fn loss_chart(loss: &LossLog, extra: &[(&str, &LossLog)]) -> LineChart {
-    let mut series = vec![Series {
-        label: "training loss".into(),
-        points: loss_points(loss),
-        band: None,
-        style: SeriesStyle::solid(style::MODEL, 2),
-    }];
+    let raw = loss_points(loss);
+    // Each step sees a fresh random batch, so the raw loss is noisy; a moving average over
+    // about 2% of the run shows the trend, drawn over the faint raw curve.
+    let window = (raw.len() / 50).max(1);
+    let mut series = vec![
+        Series {
+            label: format!("moving average ({window} points)"),
+            points: moving_average(&raw, window),
+            band: None,
+            style: SeriesStyle::solid(style::MODEL, 2),
+        },
+        Series { label: "per step".into(), points: raw, band: None, style: SeriesStyle::solid(RAW_LOSS, 1) },
+    ];
     for (name, log) in extra {
         let mut color = color_for(name);
         if color == style::MODEL {
@@ -33,11 +40,41 @@ pub fn loss_chart(loss: &LossLog, extra: &[(&str, &LossLog)]) -> LineChart {
         x_label: "training step".into(),
         y_label: "loss".into(),
         y_scale: Scale::Log,
-        legend: if extra.is_empty() { LegendPos::None } else { LegendPos::Auto },
+        legend: LegendPos::Auto,
         empty_hint: "press Train to start".into(),
         series,
         ..Default::default()
     }
+}
+
+/// A light tint of the model colour for the raw, noisy loss.
+const RAW_LOSS: super::style::Rgb = (240, 190, 160);
+
+/// Trailing mean of the last `window` y values (in log space when all are positive, so a
+/// loss spanning decades is averaged geometrically); non-finite values are skipped.
+pub fn moving_average(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
+    let log = points.iter().all(|p| p.1 > 0.0);
+    let f = |y: f64| if log { y.ln() } else { y };
+    let mut out = Vec::with_capacity(points.len());
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (i, &(x, y)) in points.iter().enumerate() {
+        if y.is_finite() {
+            sum += f(y);
+            n += 1;
+        }
+        if i >= window {
+            let old = points[i - window].1;
+            if old.is_finite() {
+                sum -= f(old);
+                n -= 1;
+            }
+        }
+        if n > 0 {
+            let m = sum / n as f64;
+            out.push((x, if log { m.exp() } else { m }));
+        }
+    }
+    out
 }
 
 /// Points (k, value) of an error curve.

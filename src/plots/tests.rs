@@ -298,15 +298,28 @@ fn plots_loss_chart_log_axis_with_zeros_and_extras() {
     let chart = loss_chart(&train, &[("eval", &eval)]);
     assert_eq!(chart.y_scale, Scale::Log);
     let (_, svg) = render("loss", 720, 400, &chart);
-    let m = hex(style::MODEL);
-    // 100..=102 removed: two pieces, plus the legend swatch.
-    assert_eq!(svg.with("polyline", "stroke", &m).len(), 3);
-    assert!(svg.has_text("training loss") && svg.has_text("eval"));
+    let raw = hex((240, 190, 160));
+    // 100..=102 removed from the raw per-step curve: two pieces, plus the legend swatch.
+    assert_eq!(svg.with("polyline", "stroke", &raw).len(), 3);
+    // The moving average skips them and stays one line (plus its swatch).
+    assert_eq!(svg.with("polyline", "stroke", &hex(style::MODEL)).len(), 2);
+    assert!(svg.has_text("per step") && svg.has_text("eval"));
     // Thousands written as "k".
     assert!(svg.texts().iter().any(|t| t.ends_with('k')), "{:?}", svg.texts());
-    // No legend when there is a single log.
+    // The legend names the smoothing window (500 points / 50 = 10).
     let (_, svg) = render("loss-single", 720, 400, &loss_chart(&train, &[]));
-    assert!(!svg.has_text("training loss"));
+    assert!(svg.has_text("moving average (10 points)"), "{:?}", svg.texts());
+}
+
+#[test]
+fn plots_moving_average_is_a_trailing_mean() {
+    let pts: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, [1.0, 3.0, 5.0, -1.0, f64::NAN, 2.0][i])).collect();
+    let ma = super::moving_average(&pts, 2);
+    let ys: Vec<f64> = ma.iter().map(|p| p.1).collect();
+    assert_eq!(ys, vec![1.0, 2.0, 4.0, 2.0, -1.0, 2.0]);
+    // Positive values are averaged geometrically: mean of 1 and 100 over a window of 2 is 10.
+    let ma = super::moving_average(&[(0.0, 1.0), (1.0, 100.0)], 2);
+    assert!((ma[1].1 - 10.0).abs() < 1e-12);
 }
 
 #[test]

@@ -4,6 +4,8 @@
 use icl_core::config::RunConfig;
 use icl_core::protocol::{FromWorker, StopReason};
 use icl_core::schema::{EvalPoint, RunResult, RunStatus};
+use icl_core::tasks::TaskSpec;
+use icl_core::theory::TheoryCurve;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -34,6 +36,8 @@ pub struct RunState {
     pub note: Option<String>,
     pub error: Option<String>,
     pub worker_ready: bool,
+    /// Theory curves for (task, K), computed by the worker.
+    pub theory: Option<(TaskSpec, usize, Vec<TheoryCurve>)>,
 }
 
 impl RunState {
@@ -47,6 +51,7 @@ impl RunState {
             note: None,
             error: None,
             worker_ready: false,
+            theory: None,
         }
     }
 
@@ -85,8 +90,22 @@ impl RunState {
         matches!(self.phase, Phase::Idle | Phase::Paused) && self.result.is_some()
     }
 
+    /// Theory curves matching the run's task and K, if computed.
+    pub fn theory_curves(&self) -> &[TheoryCurve] {
+        match &self.theory {
+            Some((spec, k, curves)) if *spec == self.config.task && *k == self.config.context => curves,
+            _ => &[],
+        }
+    }
+
+    /// Whether the worker must be asked for theory curves for the run's task and K.
+    pub fn theory_missing(&self) -> bool {
+        !matches!(&self.theory, Some((spec, k, _)) if *spec == self.config.task && *k == self.config.context)
+    }
+
     pub fn apply(&mut self, message: FromWorker) {
         match message {
+            FromWorker::Theory { spec, context, curves } => self.theory = Some((spec, context, curves)),
             FromWorker::Ready => {
                 self.worker_ready = true;
                 if self.phase == Phase::LoadingWorker {

@@ -16,9 +16,19 @@ pub struct SharedState {
     pub log_error_axis: bool,
 }
 
+/// Curves hidden until the user shows them: theory curves that duplicate a measured
+/// baseline (drawn on the same prompts), and the finer variants, so the default chart
+/// stays readable.
+pub const DEFAULT_HIDDEN: [&str; 9] = ["zero", "avg", "ols", "poly2", "poly4", "gd4", "bayes_limit", "ridge", "gd_2"];
+
 impl Default for SharedState {
     fn default() -> Self {
-        SharedState { config: RunConfig::default(), backend: BackendChoice::Auto, hidden_curves: vec![], log_error_axis: false }
+        SharedState {
+            config: RunConfig::default(),
+            backend: BackendChoice::Auto,
+            hidden_curves: DEFAULT_HIDDEN.iter().map(|s| s.to_string()).collect(),
+            log_error_axis: false,
+        }
     }
 }
 
@@ -62,7 +72,7 @@ impl SharedState {
         put("evalN", c.eval.prompts.to_string(), b.eval.prompts.to_string());
         put("evalEvery", c.eval.every.to_string(), b.eval.every.to_string());
         put("backend", self.backend.name().into(), base.backend.name().into());
-        put("hide", self.hidden_curves.join(","), String::new());
+        put("hide", self.hidden_curves.join(","), base.hidden_curves.join(","));
         put("logy", u8::from(self.log_error_axis).to_string(), "0".into());
         out.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
@@ -124,6 +134,7 @@ impl SharedState {
                 None => errors.push(format!("backend: unknown backend “{b}” (auto, webgpu or cpu)")),
             }
         }
+        // `hide=` (empty) shows every curve.
         if let Some(h) = get("hide") {
             s.hidden_curves = h.split(',').filter(|x| !x.is_empty()).map(String::from).collect();
         }

@@ -52,25 +52,49 @@ fn chart_card(title: &'static str, id: &'static str, chart: impl Fn() -> LineCha
 #[component]
 pub fn LossChart() -> impl IntoView {
     let app = expect_context::<AppState>();
-    let chart = move || {
-        app.run.with(|r| match &r.result {
-            Some(res) => plots::loss_chart(&res.loss, &[]),
-            None => plots::loss_chart(&Default::default(), &[]),
-        })
-    };
-    chart_card("Training loss", "loss-chart", chart)
+    // Memos cut the redraws to the moments the plotted data really changes.
+    let loss = Memo::new(move |_| app.run.with(|r| r.result.as_ref().map(|x| x.loss.clone()).unwrap_or_default()));
+    chart_card("Training loss", "loss-chart", move || loss.with(|l| plots::loss_chart(l, &[])))
+}
+
+/// What the ICL-error chart shows; it changes only when an evaluation, the baselines or
+/// the theory curves land, or a display setting changes (not on every training step).
+#[derive(Clone, PartialEq)]
+struct ErrorChartData {
+    model: Option<icl_core::eval::ErrorCurve>,
+    baselines: Vec<icl_core::schema::NamedCurve>,
+    theory: Vec<icl_core::theory::TheoryCurve>,
+    log_y: bool,
 }
 
 #[component]
 pub fn ErrorChart() -> impl IntoView {
     let app = expect_context::<AppState>();
-    let chart = move || {
-        let log_y = app.settings.with(|s| s.log_error_axis);
+    let data = Memo::new(move |_| {
+        let (log_y, hidden) = app.settings.with(|s| (s.log_error_axis, s.hidden_curves.clone()));
         app.run.with(|r| {
             let res = r.result.as_ref();
-            let model = res.and_then(|x| x.latest_eval()).map(|e| &e.curve);
-            let baselines = res.map(|x| x.baselines.as_slice()).unwrap_or(&[]);
-            plots::icl_error_chart(model, baselines, &[], log_y)
+            ErrorChartData {
+                model: res.and_then(|x| x.latest_eval()).map(|e| e.curve.clone()),
+                baselines: res
+                    .map(|x| x.baselines.iter().filter(|b| !hidden.contains(&b.name)).cloned().collect())
+                    .unwrap_or_default(),
+                theory: r.theory_curves().iter().filter(|c| !hidden.contains(&c.id)).cloned().collect(),
+                log_y,
+            }
+        })
+    });
+    let chart = move || {
+        data.with(|d| {
+            let mut chart = plots::icl_error_chart(d.model.as_ref(), &d.baselines, &plots::theory_lines(&d.theory), d.log_y);
+            if !d.log_y {
+                // Errors are normalised so that predicting 0 scores 1: show 0 … a bit above
+                // the model's worst, so estimators that blow up (averaging at small k, least
+                // squares at k ≈ D) do not flatten everything else. They run off the top.
+                let model_max = d.model.as_ref().map_or(1.0, |m| m.mean.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max));
+                chart.y_range = Some((0.0, (1.1 * model_max).max(1.25)));
+            }
+            chart
         })
     };
     view! {

@@ -5,6 +5,7 @@ mod charts;
 mod controls;
 mod files;
 mod status;
+mod theory_panel;
 
 use crate::state::run::{Phase, RunState};
 use crate::state::url::SharedState;
@@ -112,6 +113,13 @@ pub fn App() -> impl IntoView {
         let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
     });
 
+    // Theory curves for the run's task and K come from the worker (some are Monte Carlo).
+    Effect::new(move |_| {
+        if let Some((spec, context)) = run.with(|r| r.theory_missing().then(|| (r.config.task.clone(), r.config.context))) {
+            app.send(ToWorker::Theory { spec, context });
+        }
+    });
+
     // Save the run whenever something worth keeping lands (not on every progress tick).
     Effect::new(move |_| {
         let key = run.with(|r| {
@@ -144,6 +152,7 @@ pub fn App() -> impl IntoView {
                 <section class="plots">
                     <charts::LossChart/>
                     <charts::ErrorChart/>
+                    <theory_panel::TheoryPanel/>
                 </section>
             </main>
         </files::DropZone>

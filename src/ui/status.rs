@@ -70,12 +70,12 @@ pub fn Notices() -> impl IntoView {
                 </p>
             })}
             <For
-                each=move || app.notices.get().into_iter().enumerate().collect::<Vec<_>>()
-                key=|(i, n)| (*i, n.clone())
-                children=move |(i, n)| view! {
+                each={move || app.notices.get().into_iter().enumerate().collect::<Vec<_>>()}
+                key={|(i, n): &(usize, String)| (*i, n.clone())}
+                children={move |(i, n): (usize, String)| view! {
                     <p class="notice warn" data-testid="notice">{n}
                         <button class="dismiss" on:click=move |_| app.notices.update(|v| { if i < v.len() { v.remove(i); } })>"×"</button></p>
-                }
+                }}
             />
         </div>
     }

@@ -4,6 +4,9 @@
 mod args;
 mod bench_cmd;
 mod device;
+mod report_cmd;
+mod table;
+mod theory_cmd;
 mod train_cmd;
 
 use clap::{Parser, Subcommand};
@@ -24,11 +27,15 @@ enum Command {
     Train(train_cmd::TrainArgs),
     /// Steps per second on each native backend.
     Bench(bench_cmd::BenchArgs),
+    /// Every theory curve of THEORY.md at k = 0..=K.
+    Theory(theory_cmd::TheoryArgs),
+    /// A run's measured ICL error per k beside its baselines and the theory curves.
+    Report(report_cmd::ReportArgs),
 }
 
 /// Baselines scored on a run's held-out prompts.
-pub fn baselines_for(_config: &RunConfig, _held_out: &PromptBatch) -> Vec<NamedCurve> {
-    Vec::new()
+pub fn baselines_for(config: &RunConfig, held_out: &PromptBatch) -> Vec<NamedCurve> {
+    icl_core::baselines::baseline_curves(&config.task, held_out)
 }
 
 fn main() {
@@ -36,6 +43,8 @@ fn main() {
     let result = match cli.command {
         Command::Train(a) => train_cmd::run(a),
         Command::Bench(a) => bench_cmd::run(a),
+        Command::Theory(a) => theory_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

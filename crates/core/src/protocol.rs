@@ -5,6 +5,8 @@
 use crate::config::RunConfig;
 use crate::eval::ErrorCurve;
 use crate::schema::{BackendInfo, NamedCurve};
+use crate::tasks::TaskSpec;
+use crate::theory::TheoryCurve;
 use serde::{Deserialize, Serialize};
 
 /// Which backend the user asked for.
@@ -45,6 +47,9 @@ pub enum ToWorker {
     Pause,
     /// Train exactly `steps` steps, then pause.
     Step { steps: usize },
+    /// Compute THEORY.md's curves for this task up to context K (some are Monte Carlo,
+    /// too slow for the page's main thread).
+    Theory { spec: TaskSpec, context: usize },
 }
 
 /// Worker → page.
@@ -63,6 +68,8 @@ pub enum FromWorker {
     Evaluated { step: usize, elapsed_s: f64, curve: ErrorCurve },
     /// Training stopped: paused, budget spent, or diverged.
     Stopped { step: usize, reason: StopReason },
+    /// Theory curves answering a `Theory` request.
+    Theory { spec: TaskSpec, context: usize, curves: Vec<TheoryCurve> },
     /// Something failed; `fatal` means the run cannot continue (reconfigure to go on).
     Error { message: String, fatal: bool },
 }

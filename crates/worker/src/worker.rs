@@ -95,6 +95,10 @@ fn handle(message: ToWorker) {
             ensure_driver();
         }
         ToWorker::Pause => with(|s| s.want_running = false),
+        ToWorker::Theory { spec, context } => {
+            let curves = icl_core::theory::curves(&spec, context);
+            post(&FromWorker::Theory { spec, context, curves });
+        }
     }
 }
 

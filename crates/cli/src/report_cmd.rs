@@ -1,0 +1,46 @@
+//! `icl-lab report RUN.json`: the trained model's measured ICL error per k beside the
+//! baselines measured on the same held-out prompts and every theory curve, so a reader
+//! sees where the transformer sits between the estimators.
+
+use crate::table::{self, Column};
+use icl_core::schema::RunResult;
+use icl_core::theory;
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// A run file written by `icl-lab train --out` or exported by the browser.
+    pub run: std::path::PathBuf,
+}
+
+pub fn run(args: ReportArgs) -> Result<(), String> {
+    let text = std::fs::read_to_string(&args.run).map_err(|e| format!("cannot read {}: {e}", args.run.display()))?;
+    let run = RunResult::from_json(&text).map_err(|e| format!("{}: {e}", args.run.display()))?;
+    let eval = run.latest_eval().ok_or("the run has no evaluation yet")?;
+    let ks: Vec<usize> = (0..=run.config.context).collect();
+    let mut columns = vec![
+        Column { name: "model".into(), values: table::align(&ks, &eval.curve.k, &eval.curve.mean) },
+        Column { name: "model_se".into(), values: table::align(&ks, &eval.curve.k, &eval.curve.se) },
+    ];
+    for b in &run.baselines {
+        columns.push(Column { name: format!("{} (MC)", b.name), values: table::align(&ks, &b.curve.k, &b.curve.mean) });
+    }
+    let curves = theory::curves(&run.config.task, run.config.context);
+    for c in &curves {
+        columns.push(Column { name: format!("{} (th)", c.id), values: table::align(&ks, &c.k, &c.value) });
+    }
+    let c = &run.config;
+    println!(
+        "# {} · step {} · D={} K={} d={} L={} heads={} · {} held-out prompts",
+        run.backend.badge(),
+        eval.step,
+        c.task.dim,
+        c.context,
+        c.model.width,
+        c.model.depth,
+        c.model.heads,
+        c.eval.prompts
+    );
+    println!("# total normalised ICL error; (MC) = measured on the same held-out prompts, (th) = THEORY.md closed forms");
+    table::print(&ks, &columns);
+    Ok(())
+}

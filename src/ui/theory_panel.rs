@@ -1,0 +1,73 @@
+//! The legend of the ICL-error chart: every baseline and theory curve with a toggle, and
+//! for theory curves the formula (MathML), its parameter values, and a plain reading.
+
+use super::AppState;
+use crate::plots;
+use leptos::prelude::*;
+
+fn swatch(name: &str) -> String {
+    let (r, g, b) = plots::color_for(name);
+    format!("background: rgb({r},{g},{b})")
+}
+
+#[component]
+pub fn TheoryPanel() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let toggle = move |id: String| {
+        app.settings.update(|s| {
+            if let Some(i) = s.hidden_curves.iter().position(|h| *h == id) {
+                s.hidden_curves.remove(i);
+            } else {
+                s.hidden_curves.push(id);
+            }
+        })
+    };
+    let shown = move |id: &str| app.settings.with(|s| !s.hidden_curves.iter().any(|h| h == id));
+    let baselines = Memo::new(move |_| {
+        app.run.with(|r| r.result.as_ref().map(|x| x.baselines.iter().map(|b| b.name.clone()).collect::<Vec<_>>()).unwrap_or_default())
+    });
+    let theory = Memo::new(move |_| app.run.with(|r| r.theory_curves().to_vec()));
+    let theory_missing = Memo::new(move |_| app.run.with(|r| r.theory_missing()));
+    view! {
+        <section class="legend" data-testid="legend">
+            <h2>"Curves on the ICL-error chart"</h2>
+            <p class="hint">"Measured baselines are scored on the same held-out prompts as the model (solid). Theory curves are THEORY.md's closed forms for the run's D, K, σ² and covariance (dashed). All values are the total normalised error, query noise included."</p>
+            <h3>"Baselines (measured)"</h3>
+            <ul class="curves">
+                <For each=move || baselines.get() key=|n| n.clone() children=move |name| {
+                    let id = name.clone();
+                    let checked = { let id = id.clone(); move || shown(&id) };
+                    view! {
+                        <li><label>
+                            <input type="checkbox" prop:checked=checked on:change={ let id = id.clone(); move |_| toggle(id.clone()) }/>
+                            <span class="swatch" style=swatch(&name)></span>
+                            {plots::display_name(&name)}
+                        </label></li>
+                    }
+                }/>
+            </ul>
+            <h3>"Theory"</h3>
+            <Show when=move || theory_missing.get() fallback=|| ()>
+                <p class="hint">"computing…"</p>
+            </Show>
+            <ul class="curves theory" data-testid="theory-curves">
+                <For each=move || theory.get() key=|c| c.id.clone() children=move |c| {
+                    let id = c.id.clone();
+                    let checked = { let id = id.clone(); move || shown(&id) };
+                    view! {
+                        <li data-testid=format!("theory-{}", c.id)>
+                            <label>
+                                <input type="checkbox" prop:checked=checked on:change={ let id = id.clone(); move |_| toggle(id.clone()) }/>
+                                <span class="swatch dashed" style=swatch(&c.id)></span>
+                                <b>{c.label.clone()}</b>
+                            </label>
+                            <div class="formula" inner_html=c.formula_mathml.clone()></div>
+                            <div class="parameters">{c.parameters.clone()}</div>
+                            <div class="reading">{c.reading.clone()}</div>
+                        </li>
+                    }
+                }/>
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,49 @@
+// Without WebGPU the app says so once and trains on burn's CPU backend; the reference
+// workload runs there too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serveDist, launch, openApp, waitConfigured, waitSteps, stepCount, text, canvasInk, heartbeat, shot } from './harness.mjs';
+
+let server;
+let context;
+before(async () => { server = await serveDist(); context = await launch({ webgpu: false }); });
+after(async () => { await context?.close(); await server?.close(); });
+
+test('no WebGPU: plain fallback notice, CPU badge, CPU preset trains and its loss falls', { timeout: 600_000 }, async () => {
+  const { page, errors } = await openApp(context, server.url, '?D=4&K=16&d=32&L=2&H=2&B=32&lr=0.003&steps=300&evalN=256&evalEvery=50');
+  await waitConfigured(page);
+  assert.match(await text(page, 'backend-note'), /WebGPU unavailable/);
+  assert.equal(await text(page, 'badge'), 'CPU');
+  const beat = await heartbeat(page);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 500_000 });
+  const { longest } = await beat.stop();
+  console.log(`# CPU preset: 300 steps at ${await text(page, 'steps-per-s')} steps/s; longest main-thread gap ${longest.toFixed(1)} ms`);
+  assert.ok(longest < 50, `main thread blocked for ${longest} ms`);
+  assert.equal(await stepCount(page), 300);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+  const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  const losses = run.loss.points.map((p) => p.loss);
+  const first = losses.slice(0, 10).reduce((a, b) => a + b) / 10;
+  const last = losses.slice(-10).reduce((a, b) => a + b) / 10;
+  assert.ok(last < first, `loss falls on CPU: ${first} → ${last}`);
+  assert.ok(run.baselines.some((b) => b.name === 'least_squares'), 'baselines arrive from the worker');
+  for (const id of ['loss-chart', 'error-chart']) {
+    const ink = await canvasInk(page, id);
+    assert.ok(ink.inked > 0.02 && ink.colours > 8, `${id} is drawn: ${JSON.stringify(ink)}`);
+  }
+  await shot(page, 'cpu-fallback');
+  assert.deepEqual(errors, []);
+});
+
+test('reference workload on the CPU backend: trains and reports its speed', { timeout: 300_000 }, async () => {
+  const page = await context.newPage();
+  await page.goto(server.url + '?backend=cpu&steps=3');
+  await waitConfigured(page);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 240_000 });
+  assert.equal(await stepCount(page), 3);
+  console.log(`# reference workload on CPU in the browser: ${await text(page, 'steps-per-s')} steps/s`);
+  await page.close();
+});

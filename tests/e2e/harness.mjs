@@ -1,0 +1,131 @@
+// Shared test harness: a static server for dist/ (correct wasm MIME, no COOP/COEP, like
+// any static host) and a headless Chromium with WebGPU (SwiftShader on these machines).
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '..', '..');
+export const DIST = path.join(ROOT, 'dist');
+export const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json',
+  '.png': 'image/png',
+};
+
+/** Serves dist/ on a free port; resolves to { url, close }. */
+export function serveDist() {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `trunk build --release` first');
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let file = path.join(DIST, decodeURIComponent(url.pathname));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+  }));
+}
+
+const BASE_ARGS = [
+  '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+/** A fresh browser profile; `webgpu: false` launches Chromium with WebGPU switched off. */
+export async function launch({ webgpu = true } = {}) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'icl-e2e-'));
+  const args = [...BASE_ARGS, ...(webgpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan'] : ['--disable-features=WebGPU,Vulkan', '--disable-webgpu'])];
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args,
+    viewport: { width: 1400, height: 1000 }, acceptDownloads: true,
+  });
+  return context;
+}
+
+/** Opens the app, collecting console errors and page errors (worker errors included). */
+export async function openApp(context, baseUrl, query = '') {
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') errors.push(`[worker] ${m.text()}`); }));
+  await page.goto(baseUrl + query);
+  await page.waitForSelector('[data-testid=badge]');
+  return { page, errors };
+}
+
+export const text = (page, id) => page.locator(`[data-testid=${id}]`).first().innerText();
+export const stepCount = async (page) => Number(await text(page, 'step'));
+
+/** Waits until the run is configured (the badge names a backend). */
+export async function waitConfigured(page, timeout = 120_000) {
+  await page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid=phase]')?.textContent;
+    return p && p !== 'starting';
+  }, null, { timeout });
+}
+
+export async function waitSteps(page, n, timeout = 180_000) {
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=step]')?.textContent) >= n, n, { timeout });
+}
+
+/**
+ * How much of a canvas is drawn: the share of pixels that differ from its most common
+ * colour (the background) and the number of distinct colours. A blank canvas scores 0.
+ */
+export async function canvasInk(page, testId) {
+  return page.evaluate((id) => {
+    const c = document.querySelector(`[data-testid=${id}]`);
+    const ctx = c.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    const counts = new Map();
+    for (let i = 0; i < data.length; i += 4) {
+      const key = (data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3];
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const total = data.length / 4;
+    const background = Math.max(...counts.values());
+    return { inked: 1 - background / total, colours: counts.size, width: c.width, height: c.height };
+  }, testId);
+}
+
+/**
+ * Starts a 10 ms heartbeat in the page; `stop()` returns the longest gap between beats
+ * (a main-thread task blocks the beat for its whole length).
+ */
+export async function heartbeat(page) {
+  await page.evaluate(() => {
+    window.__beat = { last: performance.now(), longest: 0, longTasks: [] };
+    window.__beatId = setInterval(() => {
+      const now = performance.now();
+      window.__beat.longest = Math.max(window.__beat.longest, now - window.__beat.last);
+      window.__beat.last = now;
+    }, 10);
+    try {
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__beat.longTasks.push(e.duration)))
+        .observe({ type: 'longtask', buffered: false });
+    } catch { /* Long Tasks API missing: the heartbeat alone measures */ }
+  });
+  return {
+    stop: () => page.evaluate(() => { clearInterval(window.__beatId); return window.__beat; }),
+  };
+}
+
+export async function shot(page, name) {
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,89 @@
+// Sharing and bad input: the URL round-trips the settings, reload keeps the run, exports
+// re-import, and malformed links or files are refused with a message while the app keeps
+// working and keeps what the user had.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveDist, launch, openApp, waitConfigured, stepCount, text, canvasInk, shot, ARTIFACTS } from './harness.mjs';
+
+const SMALL = '?D=2&K=4&d=8&L=1&H=1&B=8&lr=0.01&steps=20&evalN=32&evalEvery=5&backend=cpu';
+let server;
+let context;
+before(async () => { server = await serveDist(); context = await launch({ webgpu: false }); });
+after(async () => { await context?.close(); await server?.close(); });
+
+async function trainToDone(page) {
+  await waitConfigured(page);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 120_000 });
+}
+
+test('settings round-trip through the URL', { timeout: 120_000 }, async () => {
+  const { page, errors } = await openApp(context, server.url, SMALL);
+  await page.fill('[data-testid=width]', '12');
+  await page.locator('[data-testid=width]').dispatchEvent('change');
+  await page.selectOption('[data-testid=task]', 'tree');
+  await page.waitForFunction(() => location.search.includes('d=12') && location.search.includes('task=tree'));
+  const shared = page.url();
+  const other = await context.newPage();
+  await other.goto(shared);
+  await other.waitForSelector('[data-testid=width]');
+  assert.equal(await other.inputValue('[data-testid=width]'), '12');
+  assert.equal(await other.inputValue('[data-testid=task]'), 'tree');
+  assert.equal(await other.inputValue('[data-testid=dim]'), '2');
+  await other.close();
+  assert.deepEqual(errors, []);
+});
+
+test('a malformed link is refused field by field and the app still works', { timeout: 120_000 }, async () => {
+  const page = await context.newPage();
+  await page.goto(server.url + '?D=abc&L=999&zzz=1&steps=5&d=8&H=1&K=4&B=8&backend=cpu');
+  await page.waitForSelector('[data-testid=notice]');
+  const notices = (await page.locator('[data-testid=notice]').allInnerTexts()).join('\n');
+  for (const field of ['D:', 'depth', 'zzz']) assert.ok(notices.includes(field), `a notice names ${field}: ${notices}`);
+  assert.equal(await page.inputValue('[data-testid=dim]'), '8', 'the refused field keeps its default');
+  await trainToDone(page);
+  assert.equal(await stepCount(page), 5);
+  await shot(page, 'malformed-link');
+  await page.close();
+});
+
+test('out-of-range input is refused on the spot', { timeout: 60_000 }, async () => {
+  const page = await context.newPage();
+  await page.goto(server.url + SMALL);
+  await page.fill('[data-testid=depth]', '500');
+  await page.locator('[data-testid=depth]').dispatchEvent('change');
+  await page.waitForSelector('[data-testid=field-error]');
+  assert.match(await text(page, 'field-error'), /refused/);
+  assert.ok(!page.url().includes('L=500'), 'the refused value never reaches the URL');
+  await page.close();
+});
+
+test('reload keeps the run; export and re-import show it again; a bad file changes nothing', { timeout: 240_000 }, async () => {
+  const { page, errors } = await openApp(context, server.url, SMALL);
+  await trainToDone(page);
+  const steps = await stepCount(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+  const exported = path.join(ARTIFACTS, 'exported-run.json');
+  fs.copyFileSync(await download.path(), exported);
+
+  await page.reload();
+  await page.waitForSelector('[data-testid=restored-note]');
+  assert.equal(await stepCount(page), steps, 'the run survives a reload');
+  assert.ok((await canvasInk(page, 'error-chart')).inked > 0.02, 'and its charts are drawn');
+
+  const bad = path.join(ARTIFACTS, 'not-a-run.json');
+  fs.writeFileSync(bad, '{"schema": "something-else", "version": 1}');
+  await page.setInputFiles('[data-testid=import]', bad);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=notice]')].some((n) => n.textContent.includes('Could not open')));
+  assert.equal(await stepCount(page), steps, 'a refused file leaves the run as it was');
+
+  await page.click('[data-testid=reset]');
+  await waitConfigured(page);
+  await page.setInputFiles('[data-testid=import]', exported);
+  await page.waitForSelector('[data-testid=restored-note]');
+  assert.equal(await stepCount(page), steps, 'the exported run re-imports');
+  await shot(page, 'reimported-run');
+  assert.deepEqual(errors, []);
+});
