@@ -123,7 +123,7 @@ pub fn App() -> impl IntoView {
     // Save the run whenever something worth keeping lands (not on every progress tick).
     Effect::new(move |_| {
         let key = run.with(|r| {
-            r.result.as_ref().map(|res| (r.phase, res.evals.len(), res.baselines.len(), res.steps / 250))
+            r.result.as_ref().filter(|res| res.steps > 0).map(|res| (r.phase, res.evals.len(), res.baselines.len(), res.steps / 250))
         });
         if key.is_some() && run.with_untracked(|r| r.phase != Phase::Restored) {
             if let Some(Err(e)) = run.with_untracked(|r| r.result.as_ref().map(crate::storage::save_run)) {

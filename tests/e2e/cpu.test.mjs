@@ -38,12 +38,13 @@ test('no WebGPU: plain fallback notice, CPU badge, CPU preset trains and its los
 });
 
 test('reference workload on the CPU backend: trains and reports its speed', { timeout: 300_000 }, async () => {
-  const page = await context.newPage();
+  const fresh = await launch({ webgpu: false });
+  const page = await fresh.newPage();
   await page.goto(server.url + '?backend=cpu&steps=3');
   await waitConfigured(page);
   await page.click('[data-testid=train]');
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 240_000 });
   assert.equal(await stepCount(page), 3);
   console.log(`# reference workload on CPU in the browser: ${await text(page, 'steps-per-s')} steps/s`);
-  await page.close();
+  await fresh.close();
 });

@@ -54,11 +54,13 @@ test('WebGPU chosen: trains live, loss falls, both charts drawn, page stays smoo
 });
 
 test('Auto on a software adapter (SwiftShader) picks the CPU backend and says why', { timeout: 300_000 }, async () => {
-  const page = await context.newPage();
+  // A fresh profile: the first test's saved run would otherwise be restored.
+  const fresh = await launch();
+  const page = await fresh.newPage();
   await page.goto(server.url + TINY);
   await waitConfigured(page);
   const note = await text(page, 'backend-note');
   assert.match(note, /software fallback/);
   assert.equal(await text(page, 'badge'), 'CPU');
-  await page.close();
+  await fresh.close();
 });

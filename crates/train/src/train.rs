@@ -177,6 +177,27 @@ impl Trainer {
             .map_err(|e| TrainError::Device(format!("{e:?}")))
     }
 
+    /// Attention weights of every block and head for one prompt: `maps[layer][head]` is a
+    /// row-major `[T, T]` matrix (row = attending token, column = attended token).
+    pub async fn attention_maps(&self, prompt: &PromptBatch) -> Result<Vec<Vec<Vec<f32>>>, TrainError> {
+        let prompt = prompt.slice(0..1);
+        let model = self.model.valid();
+        let device = self.device.clone().inner();
+        let (_, maps) = model.forward_with_attention(prompt_tokens(&prompt, &device));
+        let mut out = Vec::with_capacity(maps.len());
+        for weights in maps {
+            let [_, heads, t, _] = weights.dims();
+            let data = weights
+                .into_data_async()
+                .await
+                .map_err(|e| TrainError::Device(format!("{e:?}")))?
+                .try_into_vec::<f32>()
+                .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+            out.push((0..heads).map(|h| data[h * t * t..(h + 1) * t * t].to_vec()).collect());
+        }
+        Ok(out)
+    }
+
     /// ICL error per k on held-out prompts, scored in chunks to bound memory.
     pub async fn evaluate(&self, held_out: &PromptBatch) -> Result<ErrorCurve, TrainError> {
         const CHUNK: usize = 256;
