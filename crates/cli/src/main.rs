@@ -5,6 +5,7 @@ mod args;
 mod bench_cmd;
 mod device;
 mod report_cmd;
+mod sweep_cmd;
 mod table;
 mod theory_cmd;
 mod train_cmd;
@@ -31,6 +32,12 @@ enum Command {
     Theory(theory_cmd::TheoryArgs),
     /// A run's measured ICL error per k beside its baselines and the theory curves.
     Report(report_cmd::ReportArgs),
+    /// Run a paper-claim experiment (or one shard of it) as a sweep of training runs.
+    Sweep(sweep_cmd::SweepArgs),
+    /// Join a sweep's shard files (any order) and judge the claims.
+    Merge(sweep_cmd::MergeArgs),
+    /// Fits and verdicts of a sweep file.
+    Analyze(sweep_cmd::AnalyzeArgs),
 }
 
 /// Baselines scored on a run's held-out prompts.
@@ -45,6 +52,9 @@ fn main() {
         Command::Bench(a) => bench_cmd::run(a),
         Command::Theory(a) => theory_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
+        Command::Sweep(a) => sweep_cmd::run(a),
+        Command::Merge(a) => sweep_cmd::merge(a),
+        Command::Analyze(a) => sweep_cmd::analyze(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -14,7 +14,12 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> Result<(), String> {
     let text = std::fs::read_to_string(&args.run).map_err(|e| format!("cannot read {}: {e}", args.run.display()))?;
-    let run = RunResult::from_json(&text).map_err(|e| format!("{}: {e}", args.run.display()))?;
+    let mut run = RunResult::from_json(&text).map_err(|e| format!("{}: {e}", args.run.display()))?;
+    if run.baselines.is_empty() {
+        // The held-out prompts follow from the config's seed, so baselines can be rescored.
+        eprintln!("note: the file has no baselines; scoring them on the run's held-out prompts");
+        run.baselines = icl_core::baselines::baseline_curves(&run.config.task, &run.config.held_out_prompts());
+    }
     let eval = run.latest_eval().ok_or("the run has no evaluation yet")?;
     let ks: Vec<usize> = (0..=run.config.context).collect();
     let mut columns = vec![

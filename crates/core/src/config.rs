@@ -230,6 +230,13 @@ impl RunConfig {
         read_in + positions + l * block + final_norm + read_out
     }
 
+    /// The run's held-out prompts: drawn once from their own stream, never trained on, and
+    /// identical wherever the run is reproduced (browser, CLI, `report`).
+    pub fn held_out_prompts(&self) -> crate::tasks::PromptBatch {
+        let mut rng = crate::rng::seeded(self.train.seed, crate::rng::stream::HELD_OUT);
+        self.task.sample(self.eval.prompts, self.n_points(), &mut rng)
+    }
+
     /// Mehta & Gupta's model size N = L·d.
     pub fn size_ld(&self) -> usize {
         self.model.depth * self.model.width

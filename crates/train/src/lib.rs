@@ -8,5 +8,5 @@ pub mod train;
 
 pub use model::{IclTransformer, IclTransformerConfig};
 pub use session::RunSession;
-pub use train::{held_out_prompts, prompt_targets, prompt_tokens, TrainError, Trainer};
+pub use train::{prompt_targets, prompt_tokens, TrainError, Trainer};
 pub use burn::prelude::Device;

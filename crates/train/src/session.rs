@@ -2,7 +2,7 @@
 //! held-out prompts, and the [`RunResult`] being recorded. Callers own the clock and the
 //! scheduling (the worker yields to its message loop; the CLI just loops).
 
-use crate::train::{held_out_prompts, TrainError, Trainer};
+use crate::train::{TrainError, Trainer};
 use burn::prelude::Device;
 use icl_core::config::RunConfig;
 use icl_core::schema::{BackendInfo, EvalPoint, RunResult, RunStatus};
@@ -17,7 +17,7 @@ pub struct RunSession {
 impl RunSession {
     pub fn new(config: &RunConfig, device: &Device, backend: BackendInfo, producer: &str) -> Result<Self, String> {
         let trainer = Trainer::new(config, device)?;
-        Ok(RunSession { held_out: held_out_prompts(config), result: RunResult::new(config.clone(), backend, producer), trainer })
+        Ok(RunSession { held_out: config.held_out_prompts(), result: RunResult::new(config.clone(), backend, producer), trainer })
     }
 
     pub fn steps(&self) -> usize {

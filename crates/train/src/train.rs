@@ -216,9 +216,3 @@ impl Trainer {
         Ok(curve)
     }
 }
-
-/// The held-out prompts of a run: drawn once from their own stream, never trained on.
-pub fn held_out_prompts(config: &RunConfig) -> PromptBatch {
-    let mut rng = rng::seeded(config.train.seed, rng::stream::HELD_OUT);
-    config.task.sample(config.eval.prompts, config.n_points(), &mut rng)
-}
