@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! Experiment + SweepPreset ──plan()──▶ SweepPlan { points }        (pure, deterministic)
-//!        ──shard(plan, i, n)──▶ points of job i                    (Slurm --array, GNU parallel)
+//!        ──shard(plan, i, n)──▶ points of job i ∈ 1..=n            (Slurm --array=1-N, GNU parallel {#})
 //!        ──trainer (CLI / browser worker)──▶ PointResult per point (PointResult::from_run)
 //!        ──SweepResult (JSON "icl-lab/sweep")──merge()──▶ one SweepResult
 //!        ──analyze()──▶ Analysis { series, heatmap, fits, verdicts }

@@ -22,19 +22,21 @@ fn assignment(plan: &SweepPlan, count: usize) -> Vec<usize> {
     out
 }
 
-/// The points of shard `index` (0-based) of `count`, in plan order. The shards of one plan
-/// are disjoint and together hold every point exactly once, for any `count ≥ 1` (with more
-/// shards than points some are empty). The assignment depends only on the plan, so it is
-/// stable across runs and machines. `count = 0` or `index ≥ count` gives an empty shard.
+/// The points of shard `index` of `count`, in plan order. **Indices are 1-based**
+/// (`1..=count`), like the CLI's `--shard I/N`, GNU parallel's `{#}` and a Slurm array declared
+/// `--array=1-N`. The shards of one plan are disjoint and together hold every point exactly
+/// once, for any `count ≥ 1` (with more shards than points some are empty). The assignment
+/// depends only on the plan, so it is stable across runs and machines. `index = 0`,
+/// `index > count` or `count = 0` give an empty shard.
 pub fn shard(plan: &SweepPlan, index: usize, count: usize) -> Vec<SweepPoint> {
-    if count == 0 || index >= count {
+    if count == 0 || index == 0 || index > count {
         return Vec::new();
     }
     let a = assignment(plan, count);
-    plan.points.iter().zip(a).filter(|(_, s)| *s == index).map(|(p, _)| p.clone()).collect()
+    plan.points.iter().zip(a).filter(|(_, s)| *s + 1 == index).map(|(p, _)| p.clone()).collect()
 }
 
-/// Estimated cost of each of `count` shards (for logs and tests).
+/// Estimated cost of each of `count` shards, shard 1 first (for logs and tests).
 pub fn shard_costs(plan: &SweepPlan, count: usize) -> Vec<f64> {
     let mut load = vec![0.0; count];
     if count == 0 {
@@ -46,17 +48,18 @@ pub fn shard_costs(plan: &SweepPlan, count: usize) -> Vec<f64> {
     load
 }
 
-/// Parses `I/N` (0-based index I < N), the CLI's `--shard` syntax. For a Slurm array started at
-/// 0 pass `$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
+/// Parses the CLI's `--shard I/N`: 1-based index I in `1..=N`, returned as `(I, N)` for
+/// [`shard`]. For a Slurm array pass `$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT` with
+/// `--array=1-N`; with GNU parallel, `{#}/N`.
 pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let (i, n) = text.split_once('/').ok_or_else(|| format!("--shard wants I/N (0-based), got \"{text}\""))?;
+    let (i, n) = text.split_once('/').ok_or_else(|| format!("--shard wants I/N (1-based, I in 1..=N), got \"{text}\""))?;
     let i: usize = i.trim().parse().map_err(|_| format!("--shard: \"{i}\" is not a shard index"))?;
     let n: usize = n.trim().parse().map_err(|_| format!("--shard: \"{n}\" is not a shard count"))?;
     if n == 0 {
         return Err("--shard: the shard count must be at least 1".into());
     }
-    if i >= n {
-        return Err(format!("--shard: index {i} is out of range for {n} shards (0-based: 0..={})", n - 1));
+    if i == 0 || i > n {
+        return Err(format!("--shard: index {i} is out of range for {n} shards (1-based: 1..={n})"));
     }
     Ok((i, n))
 }

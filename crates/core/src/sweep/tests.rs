@@ -121,6 +121,7 @@ fn sweep_quick_presets_fit_the_browser_budget() {
     for kind in ExperimentKind::ALL {
         let p = plan(&Experiment::default_for(kind), SweepPreset::Quick);
         let e = &p.estimate;
+        eprintln!("{}\n", p.description);
         eprintln!(
             "quick {:>14}: {:>3} points, {:>6} steps, {:.2e} units, laptop GPU {:>4.0} s, browser CPU {:>5.0} s, native CPU {:>5.0} s",
             kind.name(),
@@ -140,6 +141,8 @@ fn sweep_quick_presets_fit_the_browser_budget() {
             assert!(c.task.dim <= 8 && c.context <= 16 && c.train.steps <= 1000 && c.train.seed < 2, "{}", q.id);
         }
         let full = plan(&Experiment::default_for(kind), SweepPreset::Full);
+        let f = &full.estimate;
+        eprintln!("full  {:>14}: {:>3} points, {:.2e} units, GPU server (assumed) {:.1} h, native CPU {:.0} h", kind.name(), f.points, f.units, f.gpu_server_s / 3600.0, f.native_cpu_s / 3600.0);
         assert!(full.estimate.units > 20.0 * e.units, "{}: full should be much bigger", kind.name());
     }
 }
@@ -171,7 +174,7 @@ fn sweep_shards_partition_the_plan() {
     for p in &plans {
         let n = p.points.len();
         for count in [1, 2, 3, 7, n, n + 5] {
-            let shards: Vec<Vec<SweepPoint>> = (0..count).map(|i| shard(p, i, count)).collect();
+            let shards: Vec<Vec<SweepPoint>> = (1..=count).map(|i| shard(p, i, count)).collect();
             let mut seen = BTreeSet::new();
             for s in &shards {
                 for q in s {
@@ -180,7 +183,7 @@ fn sweep_shards_partition_the_plan() {
             }
             assert_eq!(seen.len(), n, "union must be every point");
             // Stable.
-            assert_eq!(shards, (0..count).map(|i| shard(p, i, count)).collect::<Vec<_>>());
+            assert_eq!(shards, (1..=count).map(|i| shard(p, i, count)).collect::<Vec<_>>());
             // Balanced by cost: greedy assignment keeps every shard within one point of the mean.
             if count <= n {
                 let costs = shard_costs(p, count);
@@ -193,7 +196,8 @@ fn sweep_shards_partition_the_plan() {
                 assert!(shards.iter().filter(|s| s.is_empty()).count() >= count - n);
             }
         }
-        assert!(shard(p, 3, 3).is_empty() && shard(p, 0, 0).is_empty());
+        assert!(shard(p, 4, 3).is_empty() && shard(p, 0, 3).is_empty() && shard(p, 1, 0).is_empty());
+        assert_eq!(shard(p, 1, 1), p.points, "one shard is the whole plan");
     }
     // Balance is by cost, not count: the full scaling plan's costs span 3 orders of magnitude.
     let p = plan(&Experiment::default_for(ExperimentKind::Scaling), SweepPreset::Full);
@@ -204,9 +208,10 @@ fn sweep_shards_partition_the_plan() {
 
 #[test]
 fn sweep_parse_shard_syntax() {
-    assert_eq!(parse_shard("0/4"), Ok((0, 4)));
-    assert_eq!(parse_shard(" 3 / 4 "), Ok((3, 4)));
-    assert!(parse_shard("4/4").unwrap_err().contains("out of range"));
+    assert_eq!(parse_shard("1/4"), Ok((1, 4)));
+    assert_eq!(parse_shard(" 4 / 4 "), Ok((4, 4)));
+    assert!(parse_shard("0/4").unwrap_err().contains("1-based"));
+    assert!(parse_shard("5/4").unwrap_err().contains("out of range"));
     assert!(parse_shard("1/0").is_err() && parse_shard("2").is_err() && parse_shard("a/3").is_err());
 }
 
