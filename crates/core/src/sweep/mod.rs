@@ -31,7 +31,7 @@ mod verdict;
 mod tests;
 
 pub use analysis::{
-    Analysis, AnalysisOptions, FitEntry, FitKind, Heatmap, METRIC_NAME, Series, SeriesPoint, analyze, analyze_with,
+    Analysis, AnalysisOptions, FitEntry, FitKind, Heatmap, METRIC_NAME, Series, SeriesPoint, SeriesStyle, analyze, analyze_with,
     metric_floor, point_metric,
 };
 pub use plan::{

@@ -362,21 +362,20 @@ pub fn plan(experiment: &Experiment, preset: SweepPreset) -> SweepPlan {
                     if d < dmin || d > dmax {
                         continue;
                     }
-                    let mut ok = true;
+                    let mut error = None;
                     for seed in seeds.clone() {
                         let mut p =
                             make_point(format!("N{n}-L{l}-d{d}-s{seed}"), task.clone(), k, shape(l, d), &s, seed);
                         p.labels.insert("budget".into(), n as f64);
-                        if p.config.validate().is_err() {
-                            ok = false;
+                        if let Err(e) = p.config.validate() {
+                            error = Some(e);
                             break;
                         }
                         points.push(p);
                     }
-                    if ok {
-                        depths.push(l);
-                    } else {
-                        dropped.push(format!("N = {n}: L = {l}, d = {d}"));
+                    match error {
+                        None => depths.push(l),
+                        Some(e) => dropped.push(format!("N = {n}: L = {l}, d = {d} ({e})")),
                     }
                 }
                 lines.push(format!("Budget N = {n}: depths L = {depths:?} (d = N/L exactly)."));
@@ -455,11 +454,7 @@ pub fn plan(experiment: &Experiment, preset: SweepPreset) -> SweepPlan {
                         p.labels.insert("nu".into(), nu);
                         p.labels.insert("mu".into(), mu);
                         p.labels.insert("rotated".into(), rot);
-                        if p.config.validate().is_ok() {
-                            points.push(p);
-                        } else {
-                            dropped.push(p.id);
-                        }
+                        points.push(p);
                     }
                 }
             }
@@ -472,8 +467,20 @@ pub fn plan(experiment: &Experiment, preset: SweepPreset) -> SweepPlan {
             lines.push("Depth gain Δ(k) = e_shallowest(k) − e_deepest(k) at the final evaluation: the claim is that it shrinks with k in ISO/FS (slope over k ∈ [K/2, K] below 0) and stays positive in RRS, shrinking more slowly than in ISO.".into());
         }
     }
+    // Whatever the experiment asked for, every planned configuration is valid.
+    let mut invalid = Vec::new();
+    points.retain(|p| match p.config.validate() {
+        Ok(()) => true,
+        Err(e) => {
+            invalid.push(format!("{} ({e})", p.id));
+            false
+        }
+    });
     if !dropped.is_empty() {
-        lines.push(format!("Left out (over the parameter bound of {}): {}.", bounds::MAX_PARAMS, dropped.join("; ")));
+        lines.push(format!("Shapes left out of the grid: {}.", dropped.join("; ")));
+    }
+    if !invalid.is_empty() {
+        lines.push(format!("Left out as invalid: {}.", invalid.join("; ")));
     }
     lines.push(format!("Error metric: {}.", super::METRIC_NAME));
     let estimate = CostEstimate::of(&points);

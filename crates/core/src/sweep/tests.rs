@@ -7,7 +7,7 @@ use crate::eval::ErrorCurve;
 use crate::fit::Interval;
 use crate::rng::{normal, seeded};
 use crate::schema::{BackendInfo, EvalPoint, RunResult, RunStatus};
-use crate::tasks::{TaskFamily, TaskSpec};
+use crate::tasks::{Covariance, TaskFamily, TaskSpec};
 use std::collections::BTreeSet;
 
 fn all_plans() -> Vec<SweepPlan> {
@@ -85,6 +85,20 @@ fn sweep_plans_are_valid_unique_and_stable() {
     assert!(t.point("h2-K16-L2-d16-s0").is_some_and(|p| p.config.task.family == TaskFamily::Tree { depth: 2 }));
     let l = plan(&Experiment::default_for(ExperimentKind::LearningCurve), SweepPreset::Quick);
     assert!(l.point("rrs1.5_0-L4-d32-H2-s1").is_some());
+    // Invalid requests are left out, and said so, rather than planned.
+    let bad = Experiment::Transition { task: TaskSpec::linear(4, 0.0), hs: vec![1, 11], contexts: vec![16, 500] };
+    let b = plan(&bad, SweepPreset::Quick);
+    assert_eq!(b.points.len(), 6, "only h = 1, K = 16 is valid");
+    assert!(b.points.iter().all(|p| p.config.validate().is_ok() && p.label("h") == Some(1.0) && p.config.context == 16));
+    assert!(b.description.contains("Left out as invalid") && b.description.contains("tree_depth"), "{}", b.description);
+    let shapes = vec![crate::config::ModelShape { width: 30, depth: 2, heads: 4 }, crate::config::ModelShape { width: 32, depth: 2, heads: 2 }];
+    let lc = Experiment::LearningCurve { task: TaskSpec::linear(4, 0.0), shapes, covariances: vec![Covariance::Iso] };
+    let lcp = plan(&lc, SweepPreset::Quick);
+    assert!(lcp.points.iter().all(|p| p.config.model.width == 32) && lcp.points.len() == 2);
+    assert!(lcp.description.contains("not divisible"), "{}", lcp.description);
+    // The full depth–width grid drops the shapes over the browser's parameter bound, with the reason.
+    let dw = plan(&Experiment::default_for(ExperimentKind::DepthWidth), SweepPreset::Full);
+    assert!(dw.description.contains("N = 3072: L = 3, d = 1024") && dw.description.contains("parameters"), "{}", dw.description);
 }
 
 #[test]
