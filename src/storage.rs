@@ -20,3 +20,19 @@ pub fn load_run() -> Option<Result<RunResult, String>> {
         format!("the run saved by an earlier visit could not be restored ({e})")
     }))
 }
+
+const SWEEP_KEY: &str = "icl-lab/sweep/v1";
+
+pub fn save_sweep(sweep: &icl_core::sweep::SweepResult) -> Result<(), String> {
+    LocalStorage::raw()
+        .set_item(SWEEP_KEY, &sweep.to_json())
+        .map_err(|_| "the browser refused to store the sweep (storage full or disabled)".to_string())
+}
+
+pub fn load_sweep() -> Option<Result<icl_core::sweep::SweepResult, String>> {
+    let text = LocalStorage::raw().get_item(SWEEP_KEY).ok().flatten()?;
+    Some(icl_core::sweep::SweepResult::from_json(&text).map_err(|e| {
+        LocalStorage::delete(SWEEP_KEY);
+        format!("the sweep saved by an earlier visit could not be restored ({e})")
+    }))
+}

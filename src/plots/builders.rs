@@ -138,3 +138,63 @@ pub fn icl_error_chart(
         ..Default::default()
     }
 }
+
+/// The line charts of a sweep analysis, one per `plot` name, in first-appearance order:
+/// aggregated measurements with markers and their ±SE band, fits solid, claims dashed.
+/// Per-seed markers are left out where an aggregated series exists (the band shows the spread).
+pub fn sweep_charts(analysis: &icl_core::sweep::Analysis) -> Vec<(String, LineChart)> {
+    use icl_core::sweep::SeriesStyle as S;
+    let mut order: Vec<&str> = Vec::new();
+    for s in &analysis.series {
+        if !order.contains(&s.plot.as_str()) {
+            order.push(&s.plot);
+        }
+    }
+    order
+        .into_iter()
+        .map(|plot| {
+            let members: Vec<_> = analysis.series.iter().filter(|s| s.plot == plot).collect();
+            let has_measured = members.iter().any(|s| s.style == S::Measured);
+            let first = members[0];
+            let mut chart = LineChart {
+                x_label: first.x_label.clone(),
+                y_label: first.y_label.clone(),
+                x_scale: if first.log_x { Scale::Log } else { Scale::Linear },
+                y_scale: if first.log_y { Scale::Log } else { Scale::Linear },
+                empty_hint: "points land here as the sweep runs".into(),
+                ..Default::default()
+            };
+            for s in members {
+                if s.style == S::PerSeed && has_measured {
+                    continue;
+                }
+                let points: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y)).collect();
+                let color = color_for(&s.name);
+                let (style, band) = match s.style {
+                    S::Measured => (
+                        SeriesStyle::solid(color, 2).with_markers(),
+                        Some(s.points.iter().map(|p| (p.x, p.y - p.y_err, p.y + p.y_err)).collect()),
+                    ),
+                    S::PerSeed => (SeriesStyle::solid(color, 1).with_markers(), None),
+                    S::Fit => (SeriesStyle::solid(color, 2), None),
+                    S::Claim => (SeriesStyle::dashed(color, 2), None),
+                };
+                chart.series.push(Series { label: s.name.clone(), points, band, style });
+            }
+            (plot.to_string(), chart)
+        })
+        .collect()
+}
+
+/// A sweep's grid (e.g. error over depth × width) as a heatmap; missing cells are NaN.
+pub fn sweep_heatmap(map: &icl_core::sweep::Heatmap) -> super::Heatmap {
+    let values = map.values.iter().map(|row| row.iter().map(|v| v.unwrap_or(f64::NAN)).collect()).collect();
+    let mut h = super::Heatmap::new(map.title.clone(), values);
+    h.x_label = map.x_label.clone();
+    h.y_label = map.y_label.clone();
+    h.x_ticks = map.xs.iter().map(|x| format!("{x}")).collect();
+    h.y_ticks = map.ys.iter().map(|y| format!("{y}")).collect();
+    h.log_color = map.values.iter().flatten().flatten().all(|v| *v > 0.0);
+    h.color_label = "ICL error".into();
+    h
+}

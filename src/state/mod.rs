@@ -3,4 +3,5 @@
 //! - [`run`]: the run being recorded from the worker's messages.
 
 pub mod run;
+pub mod sweep;
 pub mod url;

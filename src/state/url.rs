@@ -4,7 +4,15 @@
 
 use icl_core::config::RunConfig;
 use icl_core::protocol::BackendChoice;
+use icl_core::sweep::{ExperimentKind, SweepPreset};
 use icl_core::tasks::{Covariance, TaskFamily};
+
+/// Which part of the page is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Run,
+    Experiments,
+}
 
 /// Everything a shared link reproduces.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +22,9 @@ pub struct SharedState {
     /// Theory curves hidden by the user (ids).
     pub hidden_curves: Vec<String>,
     pub log_error_axis: bool,
+    pub tab: Tab,
+    pub experiment: ExperimentKind,
+    pub preset: SweepPreset,
 }
 
 /// Curves hidden until the user shows them: theory curves that duplicate a measured
@@ -28,6 +39,9 @@ impl Default for SharedState {
             backend: BackendChoice::Auto,
             hidden_curves: DEFAULT_HIDDEN.iter().map(|s| s.to_string()).collect(),
             log_error_axis: false,
+            tab: Tab::Run,
+            experiment: ExperimentKind::Scaling,
+            preset: SweepPreset::Quick,
         }
     }
 }
@@ -74,6 +88,9 @@ impl SharedState {
         put("backend", self.backend.name().into(), base.backend.name().into());
         put("hide", self.hidden_curves.join(","), base.hidden_curves.join(","));
         put("logy", u8::from(self.log_error_axis).to_string(), "0".into());
+        put("tab", if self.tab == Tab::Experiments { "experiments" } else { "run" }.into(), "run".into());
+        put("exp", self.experiment.name().into(), base.experiment.name().into());
+        put("preset", self.preset.name().into(), base.preset.name().into());
         out.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
 
@@ -139,9 +156,26 @@ impl SharedState {
             s.hidden_curves = h.split(',').filter(|x| !x.is_empty()).map(String::from).collect();
         }
         s.log_error_axis = get("logy") == Some("1");
-        const KNOWN: [&str; 21] = [
+        match get("tab") {
+            None | Some("run") => {}
+            Some("experiments") => s.tab = Tab::Experiments,
+            Some(other) => errors.push(format!("tab: unknown tab “{other}” (run or experiments)")),
+        }
+        if let Some(e) = get("exp") {
+            match ExperimentKind::from_name(e) {
+                Some(kind) => s.experiment = kind,
+                None => errors.push(format!("exp: unknown experiment “{e}”")),
+            }
+        }
+        if let Some(p) = get("preset") {
+            match SweepPreset::from_name(p) {
+                Some(preset) => s.preset = preset,
+                None => errors.push(format!("preset: unknown preset “{p}” (quick or full)")),
+            }
+        }
+        const KNOWN: [&str; 24] = [
             "task", "s", "h", "cov", "nu", "mu", "D", "noise", "K", "d", "L", "H", "B", "lr", "steps", "seed", "evalN",
-            "evalEvery", "backend", "hide", "logy",
+            "evalEvery", "backend", "hide", "logy", "tab", "exp", "preset",
         ];
         for (k, _) in &pairs {
             if !KNOWN.contains(&k.as_str()) {
@@ -278,6 +312,9 @@ mod tests {
         s.backend = BackendChoice::WebGpu;
         s.hidden_curves = vec!["ols".into(), "gd1".into()];
         s.log_error_axis = true;
+        s.tab = Tab::Experiments;
+        s.experiment = ExperimentKind::DepthWidth;
+        s.preset = SweepPreset::Full;
         let q = s.to_query();
         let (back, errors) = SharedState::from_query(&q);
         assert!(errors.is_empty(), "{errors:?}");

@@ -2,36 +2,42 @@
 //! the same chart description also renders to SVG for export.
 
 use super::AppState;
-use crate::plots::{self, LineChart};
+use crate::plots::{self, Plot};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 const EXPORT_SIZE: (u32, u32) = (960, 600);
 
 /// A canvas showing `chart()`, with PNG and SVG export buttons.
-fn chart_card(title: &'static str, id: &'static str, chart: impl Fn() -> LineChart + Copy + Send + Sync + 'static) -> impl IntoView {
+pub(super) fn chart_card<P: Plot + 'static>(
+    title: impl Into<String>,
+    id: impl Into<String>,
+    chart: impl Fn() -> P + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let (title, id): (String, String) = (title.into(), id.into());
+    let id = leptos::prelude::StoredValue::new(id);
     let app = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let chart = chart();
         if let Some(canvas) = canvas.get() {
             if let Err(e) = plots::draw_on_canvas(&canvas, &chart) {
-                web_sys::console::warn_1(&format!("{id}: {e}").into());
+                web_sys::console::warn_1(&format!("{}: {e}", id.get_value()).into());
             }
         }
     });
     let export_png = move |_| {
         if let Some(canvas) = canvas.get_untracked() {
             match canvas.to_data_url_with_type("image/png") {
-                Ok(url) => super::files::download_url(&url, &format!("{id}.png")),
+                Ok(url) => super::files::download_url(&url, &format!("{}.png", id.get_value())),
                 Err(_) => app.notify("The browser refused to export the canvas as PNG."),
             }
         }
     };
     let export_svg = move |_| {
         let chart = chart();
-        match plots::to_svg_string(EXPORT_SIZE.0, EXPORT_SIZE.1, |area| plots::draw_line_chart(&chart, area)) {
-            Ok(svg) => super::files::download_text(&svg, &format!("{id}.svg"), "image/svg+xml"),
+        match chart.to_svg(EXPORT_SIZE.0, EXPORT_SIZE.1) {
+            Ok(svg) => super::files::download_text(&svg, &format!("{}.svg", id.get_value()), "image/svg+xml"),
             Err(e) => app.notify(format!("SVG export failed: {e}")),
         }
     };
@@ -40,11 +46,11 @@ fn chart_card(title: &'static str, id: &'static str, chart: impl Fn() -> LineCha
             <figcaption>
                 <span>{title}</span>
                 <span class="chart-actions">
-                    <button class="small" data-testid=format!("{id}-png") on:click=export_png>"PNG"</button>
-                    <button class="small" data-testid=format!("{id}-svg") on:click=export_svg>"SVG"</button>
+                    <button class="small" data-testid=format!("{}-png", id.get_value()) on:click=export_png>"PNG"</button>
+                    <button class="small" data-testid=format!("{}-svg", id.get_value()) on:click=export_svg>"SVG"</button>
                 </span>
             </figcaption>
-            <canvas node_ref=canvas id=id data-testid=id width="720" height="400"></canvas>
+            <canvas node_ref=canvas id=id.get_value() data-testid=id.get_value() width="720" height="400"></canvas>
         </figure>
     }
 }

@@ -14,7 +14,7 @@ pub fn RunButtons() -> impl IntoView {
     let app = expect_context::<AppState>();
     let run = app.run;
     let training = move || run.with(|r| r.phase == Phase::Training);
-    let busy = move || run.with(|r| matches!(r.phase, Phase::LoadingWorker | Phase::Configuring));
+    let busy = move || run.with(|r| matches!(r.phase, Phase::LoadingWorker | Phase::Configuring)) || app.sweep_active();
     view! {
         <div class="buttons">
             <button class="primary" data-testid="train" disabled=busy
@@ -24,7 +24,7 @@ pub fn RunButtons() -> impl IntoView {
             <button data-testid="step" disabled=move || busy() || training() on:click=move |_| app.step()>"Step"</button>
             <button data-testid="reset" disabled=busy on:click=move |_| app.reset()>"Reset"</button>
         </div>
-        <Show when=move || app.settings_changed() && run.with(|r| r.result.is_some() && r.phase != Phase::Restored)>
+        <Show when=move || !app.sweep_active() && app.settings_changed() && run.with(|r| r.result.is_some() && r.phase != Phase::Restored)>
             <p class="hint" data-testid="settings-changed">"Settings changed: Train or Reset builds a new model with them."</p>
         </Show>
     }

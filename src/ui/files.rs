@@ -43,10 +43,36 @@ fn open_file(app: AppState, file: web_sys::File) {
                 return;
             }
         };
+        // A run file or a sweep file (from the browser or `icl-lab sweep`/`merge`).
+        let schema = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(String::from));
+        if schema.as_deref() == Some(icl_core::sweep::SWEEP_SCHEMA) {
+            if app.sweep_active() {
+                app.notify(format!("Could not open {name}: a sweep is running; pause or cancel it first. Nothing was changed."));
+                return;
+            }
+            match icl_core::sweep::SweepResult::from_json(&text) {
+                Ok(sweep) => {
+                    let queue = crate::state::sweep::SweepQueue::from_result(sweep);
+                    app.settings.update(|s| {
+                        s.experiment = queue.plan.experiment.kind();
+                        s.preset = queue.plan.preset;
+                        s.tab = crate::state::url::Tab::Experiments;
+                    });
+                    app.sweep.set(Some(queue));
+                }
+                Err(e) => app.notify(format!("Could not open {name}: {e}. Nothing was changed.")),
+            }
+            return;
+        }
         match RunResult::from_json(&text) {
             Ok(run) => {
                 app.pause();
-                app.settings.update(|s| s.config = run.config.clone());
+                app.settings.update(|s| {
+                    s.config = run.config.clone();
+                    s.tab = crate::state::url::Tab::Run;
+                });
                 app.run.set(RunState::restored(run));
             }
             Err(e) => app.notify(format!("Could not open {name}: {e}. Nothing was changed.")),
@@ -90,7 +116,7 @@ pub fn ShareAndExport() -> impl IntoView {
                 <button data-testid="export-json" on:click=export_json>"Export JSON"</button>
                 <button data-testid="export-csv" on:click=export_csv>"Export CSV"</button>
             </div>
-            <label class="import">"Open a run file (JSON from this page or the CLI): "
+            <label class="import">"Open a run or sweep file (JSON from this page or the CLI): "
                 <input type="file" accept=".json,application/json" data-testid="import" on:change=on_pick/>
             </label>
             <p class="hint">"…or drop it anywhere on the page."</p>

@@ -3,12 +3,14 @@
 
 mod charts;
 mod controls;
+mod experiments;
 mod files;
 mod status;
 mod theory_panel;
 
 use crate::state::run::{Phase, RunState};
-use crate::state::url::SharedState;
+use crate::state::sweep::SweepQueue;
+use crate::state::url::{SharedState, Tab};
 use crate::worker_client::WorkerClient;
 use icl_core::protocol::ToWorker;
 use leptos::prelude::*;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub run: RwSignal<RunState>,
     /// Messages for the user (refused URL fields, failed imports, …), dismissable.
     pub notices: RwSignal<Vec<String>>,
+    /// The experiment sweep (its queue and results), if one is set up.
+    pub sweep: RwSignal<Option<SweepQueue>>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
 }
 
@@ -56,6 +60,24 @@ impl AppState {
         if fresh {
             self.reset();
         }
+    }
+
+    /// Trains `config` from scratch (a sweep point), with the chosen backend.
+    pub fn start(&self, config: icl_core::config::RunConfig) {
+        let backend = self.settings.with_untracked(|s| s.backend);
+        self.run.update(|r| r.begin(config.clone()));
+        self.send(ToWorker::Configure { config, backend });
+        self.send(ToWorker::Run);
+    }
+
+    /// Continues the configured run.
+    pub fn resume(&self) {
+        self.send(ToWorker::Run);
+    }
+
+    /// A sweep owns the worker while one of its points is configured or training.
+    pub fn sweep_active(&self) -> bool {
+        self.sweep.with(|q| q.as_ref().is_some_and(|q| q.running_index().is_some()))
     }
 
     pub fn train(&self) {
@@ -100,7 +122,22 @@ pub fn App() -> impl IntoView {
             None
         }
     };
-    let app = AppState { settings: RwSignal::new(shared), run, notices, worker: StoredValue::new_local(worker) };
+    let sweep = match crate::storage::load_sweep() {
+        Some(Ok(saved)) => Some(SweepQueue::from_result(saved)),
+        Some(Err(e)) => {
+            notices.update(|n| n.push(e));
+            None
+        }
+        None => None,
+    }
+    .or_else(|| Some(SweepQueue::new(&icl_core::sweep::Experiment::default_for(shared.experiment), shared.preset)));
+    let app = AppState {
+        settings: RwSignal::new(shared),
+        run,
+        notices,
+        sweep: RwSignal::new(sweep),
+        worker: StoredValue::new_local(worker),
+    };
     provide_context(app);
     if !restored {
         app.reset();
@@ -111,6 +148,12 @@ pub fn App() -> impl IntoView {
         let query = app.settings.with(|s| s.to_query());
         let url = if query.is_empty() { window().location().pathname().unwrap_or_default() } else { format!("?{query}") };
         let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
+    });
+
+    // A sweep advances whenever the run's phase changes (a point finished or failed).
+    Effect::new(move |_| {
+        run.with(|r| r.phase);
+        experiments::drive(app);
     });
 
     // Theory curves for the run's task and K come from the worker (some are Monte Carlo).
@@ -143,7 +186,20 @@ pub fn App() -> impl IntoView {
                 <status::StatusBar/>
             </header>
             <status::Notices/>
-            <main class="layout">
+            <nav class="tabs">
+                <button data-testid="tab-run" class:active=move || app.settings.with(|s| s.tab == Tab::Run)
+                    on:click=move |_| app.settings.update(|s| s.tab = Tab::Run)>"Single run"</button>
+                <button data-testid="tab-experiments" class:active=move || app.settings.with(|s| s.tab == Tab::Experiments)
+                    on:click=move |_| app.settings.update(|s| s.tab = Tab::Experiments)>"Experiments"</button>
+            </nav>
+            <Show when=move || app.sweep_active()>
+                <p class="notice info sweep-banner" data-testid="sweep-banner">
+                    {move || app.sweep.with(|q| q.as_ref().and_then(|q| q.running_index().map(|i| format!(
+                        "Sweep running: point {} of {} ({}) trains below. Pause or cancel it in Experiments.",
+                        i + 1, q.plan.points.len(), q.plan.points[i].id))))}
+                </p>
+            </Show>
+            <main class="layout" class:hidden=move || app.settings.with(|s| s.tab != Tab::Run)>
                 <aside class="panel">
                     <controls::RunButtons/>
                     <controls::Settings/>
@@ -154,6 +210,9 @@ pub fn App() -> impl IntoView {
                     <charts::ErrorChart/>
                     <theory_panel::TheoryPanel/>
                 </section>
+            </main>
+            <main class="layout-wide" class:hidden=move || app.settings.with(|s| s.tab != Tab::Experiments)>
+                <experiments::Experiments/>
             </main>
         </files::DropZone>
     }

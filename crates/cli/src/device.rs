@@ -17,6 +17,7 @@ pub fn open(choice: BackendArg) -> Result<(Device, BackendInfo), String> {
     match choice {
         BackendArg::Cpu => Ok(icl_train::backend::cpu()),
         BackendArg::Wgpu => open_wgpu(),
+        BackendArg::Auto if !cfg!(feature = "wgpu") => Ok(icl_train::backend::cpu()),
         BackendArg::Auto => open_wgpu().or_else(|e| {
             eprintln!("note: {e}; training on the CPU backend");
             Ok(icl_train::backend::cpu())

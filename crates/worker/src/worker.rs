@@ -223,7 +223,11 @@ async fn drive(generation: u64, mut run: Run) {
             });
             break None;
         }
-        let remaining = target.map_or(usize::MAX, |t| t.saturating_sub(run.session.steps()));
+        if run.session.budget_spent() {
+            break Some(StopReason::Budget);
+        }
+        let budget_left = run.session.result.config.train.steps - run.session.steps();
+        let remaining = target.map_or(budget_left, |t| t.saturating_sub(run.session.steps()).min(budget_left));
         let n = ((CHUNK_MS / run.ms_per_step).round() as usize).clamp(1, 64).min(remaining);
         let chunk_start = now_ms();
         for _ in 0..n {

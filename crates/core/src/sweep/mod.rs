@@ -251,15 +251,18 @@ pub enum SweepPreset {
     Quick,
     /// The same experiments at the sizes one runs from the CLI on a GPU server.
     Full,
+    /// The quick grids at 20 steps and one seed: a plumbing check in about a minute.
+    Smoke,
 }
 
 impl SweepPreset {
-    pub const ALL: [SweepPreset; 2] = [SweepPreset::Quick, SweepPreset::Full];
+    pub const ALL: [SweepPreset; 3] = [SweepPreset::Quick, SweepPreset::Full, SweepPreset::Smoke];
 
     pub fn name(self) -> &'static str {
         match self {
             SweepPreset::Quick => "quick",
             SweepPreset::Full => "full",
+            SweepPreset::Smoke => "smoke",
         }
     }
 

@@ -164,6 +164,8 @@ fn settings(kind: ExperimentKind, preset: SweepPreset) -> Settings {
             Transition => Settings { batch: 32, steps: 500, seeds: 1, eval_prompts: 256, eval_every: 100 },
             LearningCurve => Settings { batch: 32, steps: 600, seeds: 2, eval_prompts: 256, eval_every: 50 },
         },
+        // The quick grid at 20 steps, one seed: checks a setup end to end in about a minute.
+        SweepPreset::Smoke => Settings { batch: 16, steps: 20, seeds: 1, eval_prompts: 32, eval_every: 10 },
         SweepPreset::Full => match kind {
             Scaling => Settings { batch: 64, steps: 20_000, seeds: 3, eval_prompts: 2048, eval_every: 1000 },
             DepthWidth => Settings { batch: 64, steps: 20_000, seeds: 2, eval_prompts: 2048, eval_every: 1000 },
@@ -178,7 +180,7 @@ fn settings(kind: ExperimentKind, preset: SweepPreset) -> Settings {
 /// noiseless Bayes error is 0.
 fn size_context(dim: usize, preset: SweepPreset) -> usize {
     match preset {
-        SweepPreset::Quick => (2 * dim).clamp(8, 16),
+        SweepPreset::Quick | SweepPreset::Smoke => (2 * dim).clamp(8, 16),
         SweepPreset::Full => (4 * dim).clamp(16, 64),
     }
 }
@@ -187,7 +189,7 @@ fn size_context(dim: usize, preset: SweepPreset) -> usize {
 /// (THEORY.md §5.4: largest around K/D ≈ 1–2).
 fn curve_context(dim: usize, preset: SweepPreset) -> usize {
     match preset {
-        SweepPreset::Quick => (4 * dim).clamp(8, 16),
+        SweepPreset::Quick | SweepPreset::Smoke => (4 * dim).clamp(8, 16),
         SweepPreset::Full => (8 * dim).clamp(16, 64),
     }
 }
@@ -196,7 +198,7 @@ fn curve_context(dim: usize, preset: SweepPreset) -> usize {
 fn size_ladder(preset: SweepPreset) -> Vec<(usize, usize)> {
     match preset {
         // N = 8 … 256 (1.5 decades).
-        SweepPreset::Quick => vec![(1, 8), (2, 8), (2, 16), (4, 16), (4, 32), (4, 64)],
+        SweepPreset::Quick | SweepPreset::Smoke => vec![(1, 8), (2, 8), (2, 16), (4, 16), (4, 32), (4, 64)],
         // N = 16 … 4096 (2.4 decades).
         SweepPreset::Full => {
             vec![(1, 16), (2, 16), (2, 32), (4, 32), (4, 64), (8, 64), (8, 128), (16, 128), (16, 256)]
@@ -208,7 +210,7 @@ const DEPTH_LADDER: [usize; 10] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32];
 
 fn default_budgets(preset: SweepPreset) -> Vec<usize> {
     match preset {
-        SweepPreset::Quick => vec![48, 96, 192],
+        SweepPreset::Quick | SweepPreset::Smoke => vec![48, 96, 192],
         SweepPreset::Full => vec![192, 384, 768, 1536, 3072],
     }
 }
@@ -216,21 +218,21 @@ fn default_budgets(preset: SweepPreset) -> Vec<usize> {
 /// (min width, max width, max depth) of the depth–width grid.
 fn grid_limits(preset: SweepPreset) -> (usize, usize, usize) {
     match preset {
-        SweepPreset::Quick => (8, 64, 6),
+        SweepPreset::Quick | SweepPreset::Smoke => (8, 64, 6),
         SweepPreset::Full => (16, 1024, 32),
     }
 }
 
 fn default_contexts(preset: SweepPreset) -> Vec<usize> {
     match preset {
-        SweepPreset::Quick => vec![16],
+        SweepPreset::Quick | SweepPreset::Smoke => vec![16],
         SweepPreset::Full => vec![8, 16, 32],
     }
 }
 
 fn default_curve_shapes(preset: SweepPreset) -> Vec<ModelShape> {
     let (d, depths): (usize, &[usize]) = match preset {
-        SweepPreset::Quick => (32, &[1, 2, 4]),
+        SweepPreset::Quick | SweepPreset::Smoke => (32, &[1, 2, 4]),
         SweepPreset::Full => (128, &[1, 2, 4, 8]),
     };
     depths.iter().map(|&l| ModelShape { width: d, depth: l, heads: default_heads(d) }).collect()
@@ -494,6 +496,9 @@ pub fn plan(experiment: &Experiment, preset: SweepPreset) -> SweepPlan {
         estimate.native_cpu_s,
         estimate.gpu_server_s
     ));
+    if preset == SweepPreset::Smoke {
+        lines.push("Smoke is a plumbing check: 20 steps train nothing, so the fits and verdicts only show that the pipeline works.".into());
+    }
     if preset == SweepPreset::Quick {
         lines.push("Quick is a demonstration: a few hundred steps leave the models far from converged, so fits are noisy and most verdicts are expected to be Inconclusive.".into());
     }
