@@ -18,13 +18,27 @@ pub(super) fn chart_card<P: Plot + 'static>(
     let id = leptos::prelude::StoredValue::new(id);
     let app = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
+    // Drawing is deferred to the next animation frame and coalesced: a burst of worker
+    // messages costs one draw per frame, in its own task, never inside the message handler.
+    let latest = StoredValue::new_local(None::<P>);
+    let scheduled = StoredValue::new_local(false);
     Effect::new(move |_| {
         let chart = chart();
-        if let Some(canvas) = canvas.get() {
+        canvas.track();
+        latest.set_value(Some(chart));
+        if scheduled.get_value() {
+            return;
+        }
+        scheduled.set_value(true);
+        request_animation_frame(move || {
+            scheduled.set_value(false);
+            let (Some(canvas), Some(chart)) = (canvas.get_untracked(), latest.try_update_value(Option::take).flatten()) else {
+                return;
+            };
             if let Err(e) = plots::draw_on_canvas(&canvas, &chart) {
                 web_sys::console::warn_1(&format!("{}: {e}", id.get_value()).into());
             }
-        }
+        });
     });
     let export_png = move |_| {
         if let Some(canvas) = canvas.get_untracked() {

@@ -103,24 +103,55 @@ export async function canvasInk(page, testId) {
 }
 
 /**
- * Starts a 10 ms heartbeat in the page; `stop()` returns the longest gap between beats
- * (a main-thread task blocks the beat for its whole length).
+ * Measures the page's main thread while `stop()` is pending:
+ * - `longestTaskMs`: the longest task on the renderer main thread (CrRendererMain), wall
+ *   time, from a Chromium trace (the Long Tasks API reports nothing in headless Chromium);
+ * - `longestTaskCpuMs`: the most CPU time one such task used (wall time minus preemption);
+ * - `longestGapMs`: the longest gap of a 10 ms heartbeat (a task or CPU starvation delays it).
+ * The trace is first calibrated: a deliberate 100 ms busy loop must show up as a task.
  */
-export async function heartbeat(page) {
+export async function mainThreadMonitor(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  const start = async () => {
+    events.length = 0;
+    await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,__metadata', transferMode: 'ReportEvents' });
+  };
+  const stopTrace = async () => {
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+    const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    const tasks = events.filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && mains.has(`${e.pid}:${e.tid}`));
+    return {
+      wall: tasks.reduce((m, e) => Math.max(m, (e.dur ?? 0) / 1000), 0),
+      // Thread CPU time: the page's own work, without time lost to preemption.
+      cpu: tasks.reduce((m, e) => Math.max(m, (e.tdur ?? e.dur ?? 0) / 1000), 0),
+    };
+  };
+  await start();
+  await page.waitForTimeout(300); // tracing reaches the renderer asynchronously
+  await page.evaluate(() => { const t = performance.now(); while (performance.now() - t < 100) { /* busy */ } });
+  const calibration = (await stopTrace()).wall;
+  if (!(calibration >= 95)) throw new Error(`the trace did not see a deliberate 100 ms task (longest ${calibration} ms)`);
+  await start();
+  await page.waitForTimeout(300);
   await page.evaluate(() => {
-    window.__beat = { last: performance.now(), longest: 0, longTasks: [] };
+    window.__beat = { last: performance.now(), longest: 0 };
     window.__beatId = setInterval(() => {
       const now = performance.now();
       window.__beat.longest = Math.max(window.__beat.longest, now - window.__beat.last);
       window.__beat.last = now;
     }, 10);
-    try {
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__beat.longTasks.push(e.duration)))
-        .observe({ type: 'longtask', buffered: false });
-    } catch { /* Long Tasks API missing: the heartbeat alone measures */ }
   });
   return {
-    stop: () => page.evaluate(() => { clearInterval(window.__beatId); return window.__beat; }),
+    stop: async () => {
+      const longestGapMs = await page.evaluate(() => { clearInterval(window.__beatId); return window.__beat.longest; });
+      const { wall: longestTaskMs, cpu: longestTaskCpuMs } = await stopTrace();
+      await cdp.detach();
+      return { longestTaskMs, longestTaskCpuMs, longestGapMs };
+    },
   };
 }
 

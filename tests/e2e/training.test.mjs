@@ -4,11 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  serveDist, launch, openApp, waitConfigured, waitSteps, stepCount, text, canvasInk, heartbeat, shot,
+  serveDist, launch, openApp, waitConfigured, waitSteps, stepCount, text, canvasInk, mainThreadMonitor, shot,
 } from './harness.mjs';
 
 // SwiftShader emulates the GPU on the CPU: keep WebGPU runs tiny.
-const TINY = '?D=2&K=4&d=8&L=1&H=1&B=8&lr=0.01&steps=400&evalN=32&evalEvery=5';
+const TINY = '?D=2&K=4&d=16&L=1&H=2&B=32&lr=0.01&steps=60&evalN=32&evalEvery=10';
 let server;
 let context;
 
@@ -26,25 +26,33 @@ test('WebGPU chosen: trains live, loss falls, both charts drawn, page stays smoo
   const { page, errors } = await openApp(context, server.url, `${TINY}&backend=webgpu`);
   await waitConfigured(page);
   assert.match(await text(page, 'badge'), /^WebGPU · /, 'the badge names WebGPU and its adapter');
-  const beat = await heartbeat(page);
+  const monitor = await mainThreadMonitor(page);
   await page.click('[data-testid=train]');
   await waitSteps(page, 30, 300_000);
-  const { longest, longTasks } = await beat.stop();
-  console.log(`# WebGPU: longest main-thread gap during training ${longest.toFixed(1)} ms; long tasks: ${JSON.stringify(longTasks.map(Math.round))}`);
-  assert.ok(longest < 50, `main thread blocked for ${longest} ms`);
+  const { longestTaskMs, longestTaskCpuMs, longestGapMs } = await monitor.stop();
+  console.log(`# WebGPU: longest main-thread task ${longestTaskMs.toFixed(1)} ms (${longestTaskCpuMs.toFixed(1)} ms CPU), longest heartbeat gap ${longestGapMs.toFixed(1)} ms`);
+  assert.ok(longestTaskCpuMs < 50, `a main-thread task used ${longestTaskCpuMs} ms of CPU`);
+  // SwiftShader emulates the GPU with threads on the same two cores, which preempt the
+  // page: its wall-clock figures measure that contention too, so they get a looser bound
+  // here (a hardware adapter has no such contention).
+  assert.ok(longestTaskMs < 100, `a main-thread task took ${longestTaskMs} ms`);
+  assert.ok(longestGapMs < 250, `main thread starved for ${longestGapMs} ms`);
   assert.equal(await text(page, 'train'), 'Pause');
   await page.click('[data-testid=train]');
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused', null, { timeout: 60_000 });
   const paused = await stepCount(page);
   await page.waitForTimeout(2500);
   assert.equal(await stepCount(page), paused, 'Pause stops the step counter');
-  console.log(`# WebGPU: ${paused} steps, ${await text(page, 'steps-per-s')} steps/s`);
+  console.log(`# WebGPU: paused at ${paused} steps, ${await text(page, 'steps-per-s')} steps/s`);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 300_000 });
+  assert.equal(await stepCount(page), 60, 'resumes and stops exactly at the budget');
 
   const run = await exportedRun(page);
   assert.equal(run.backend.kind, 'web_gpu');
   const losses = run.loss.points.map((p) => p.loss);
-  assert.ok(losses.length >= 30);
-  assert.ok(mean(losses.slice(-5)) < mean(losses.slice(0, 5)), `loss falls: ${losses.slice(0, 5)} … ${losses.slice(-5)}`);
+  assert.equal(losses.length, 60);
+  assert.ok(mean(losses.slice(-10)) < mean(losses.slice(0, 10)), `loss falls: ${mean(losses.slice(0, 10))} → ${mean(losses.slice(-10))}`);
   for (const id of ['loss-chart', 'error-chart']) {
     const ink = await canvasInk(page, id);
     assert.ok(ink.inked > 0.02 && ink.colours > 8, `${id} is drawn: ${JSON.stringify(ink)}`);

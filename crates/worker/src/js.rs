@@ -20,8 +20,13 @@ pub fn post(message: &icl_core::protocol::FromWorker) {
 
 /// Lets the worker's event loop run (incoming messages) before continuing.
 pub async fn yield_now() {
+    sleep_ms(0).await
+}
+
+/// Resolves after `ms` milliseconds (at the earliest).
+pub async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -3,7 +3,7 @@
 //! chunks so that Pause and Configure are handled promptly.
 
 use crate::adapter::{self, Decision};
-use crate::js::{self, now_ms, post, yield_now};
+use crate::js::{self, now_ms, post, sleep_ms, yield_now};
 use icl_core::config::RunConfig;
 use icl_core::protocol::{BackendChoice, FromWorker, StopReason, ToWorker};
 use icl_core::schema::{BackendInfo, BackendKind};
@@ -204,6 +204,13 @@ async fn drive(generation: u64, mut run: Run) {
     let segment_start = now_ms();
     let trained_before = run.trained_s;
     let mut target: Option<usize> = None;
+    // With two cores or fewer, training takes one and the page shares the other with the
+    // browser's rasteriser; a software adapter (SwiftShader) emulates the GPU on those same
+    // cores. Either way a short idle between chunks keeps the page responsive, at a cost of
+    // about 10% of throughput. With more cores (or a real GPU) the worker runs flat out.
+    let cores = crate::js::get(&crate::js::get(&js_sys::global(), "navigator"), "hardwareConcurrency").as_f64().unwrap_or(4.0);
+    let software_gpu = run.session.result.backend.kind == BackendKind::WebGpu && run.session.result.backend.fallback_adapter;
+    let share_cpu = software_gpu || cores <= 2.0;
     let stop = loop {
         let (current, want, extra, lost) = with(|s| (s.generation, s.want_running, s.extra_steps.take(), s.gpu_lost.clone()));
         if current != generation {
@@ -263,7 +270,11 @@ async fn drive(generation: u64, mut run: Run) {
         if target.is_some_and(|t| run.session.steps() >= t) {
             break Some(StopReason::Paused);
         }
-        yield_now().await;
+        if share_cpu {
+            sleep_ms(12).await;
+        } else {
+            yield_now().await;
+        }
     };
     run.trained_s = trained_before + (now_ms() - segment_start) / 1000.0;
     if let Some(reason) = stop {
