@@ -38,6 +38,8 @@ pub struct RunState {
     pub worker_ready: bool,
     /// Theory curves for (task, K), computed by the worker.
     pub theory: Option<(TaskSpec, usize, Vec<TheoryCurve>)>,
+    /// The latest attention maps: (step, prompt, tokens, maps[layer][head] `[tokens²]`).
+    pub attention: Option<(usize, usize, usize, Vec<Vec<Vec<f32>>>)>,
 }
 
 impl RunState {
@@ -52,6 +54,7 @@ impl RunState {
             error: None,
             worker_ready: false,
             theory: None,
+            attention: None,
         }
     }
 
@@ -71,6 +74,7 @@ impl RunState {
         self.error = None;
         self.note = None;
         self.steps_per_s = 0.0;
+        self.attention = None;
     }
 
     pub fn steps(&self) -> usize {
@@ -106,6 +110,12 @@ impl RunState {
     pub fn apply(&mut self, message: FromWorker) {
         match message {
             FromWorker::Theory { spec, context, curves } => self.theory = Some((spec, context, curves)),
+            FromWorker::Probed { step, prompt, summary, attention, tokens } => {
+                if let Some(r) = &mut self.result {
+                    r.probe = summary;
+                }
+                self.attention = Some((step, prompt, tokens, attention));
+            }
             FromWorker::Ready => {
                 self.worker_ready = true;
                 if self.phase == Phase::LoadingWorker {

@@ -5,6 +5,7 @@ mod charts;
 mod controls;
 mod experiments;
 mod files;
+mod mechanism;
 mod status;
 mod theory_panel;
 
@@ -30,7 +31,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn send(&self, message: ToWorker) {
+    pub fn send(&self, message: ToWorker) {
         self.worker.with_value(|w| {
             if let Some(w) = w {
                 w.send(message)
@@ -209,6 +210,7 @@ pub fn App() -> impl IntoView {
                     <charts::LossChart/>
                     <charts::ErrorChart/>
                     <theory_panel::TheoryPanel/>
+                    <mechanism::Mechanism/>
                 </section>
             </main>
             <main class="layout-wide" class:hidden=move || app.settings.with(|s| s.tab != Tab::Experiments)>

@@ -99,6 +99,14 @@ pub fn train(config: &icl_core::config::RunConfig, device: &icl_train::Device, b
         }
     }
     session.result.elapsed_s = start.elapsed().as_secs_f64();
+    if let Some(p) = pollster::block_on(session.probe()).map_err(|e| e.to_string())? {
+        if !quiet {
+            eprintln!(
+                "probe vs gradient descent on {} held-out prompts: 1 step η_eff = {:.4} ± {:.4} (cosine {:.3}); {} steps η = {:.4} (cosine {:.3})",
+                p.prompts, p.eta_one, p.se_eta_one, p.cosine_one, p.steps, p.eta_multi, p.cosine_multi
+            );
+        }
+    }
     if !quiet {
         eprintln!("done: {} steps in {:.1} s ({:.2} steps/s)", session.steps(), session.result.elapsed_s, session.steps() as f64 / session.result.elapsed_s);
     }

@@ -47,6 +47,9 @@ pub enum ToWorker {
     Pause,
     /// Train exactly `steps` steps, then pause.
     Step { steps: usize },
+    /// Compare the trained model with gradient descent and send the attention maps of
+    /// held-out prompt `prompt` (only while not training).
+    Probe { prompt: usize },
     /// Compute THEORY.md's curves for this task up to context K (some are Monte Carlo,
     /// too slow for the page's main thread).
     Theory { spec: TaskSpec, context: usize },
@@ -68,6 +71,10 @@ pub enum FromWorker {
     Evaluated { step: usize, elapsed_s: f64, curve: ErrorCurve },
     /// Training stopped: paused, budget spent, or diverged.
     Stopped { step: usize, reason: StopReason },
+    /// Mechanism probes of the model after `step` steps: its alignment with gradient descent
+    /// (linear tasks) and every layer's and head's attention map for one held-out prompt,
+    /// `attention[layer][head]` row-major `[tokens, tokens]`.
+    Probed { step: usize, prompt: usize, summary: Option<crate::probes::ProbeSummary>, attention: Vec<Vec<Vec<f32>>>, tokens: usize },
     /// Theory curves answering a `Theory` request.
     Theory { spec: TaskSpec, context: usize, curves: Vec<TheoryCurve> },
     /// Something failed; `fatal` means the run cannot continue (reconfigure to go on).

@@ -127,6 +127,10 @@ pub struct RunResult {
     pub baselines: Vec<NamedCurve>,
     /// "browser" or "cli".
     pub producer: String,
+    /// How the trained model compares with gradient descent on the held-out prompts
+    /// (linear tasks only; `probes::gd_alignment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<crate::probes::ProbeSummary>,
 }
 
 impl RunResult {
@@ -143,6 +147,7 @@ impl RunResult {
             evals: Vec::new(),
             baselines: Vec::new(),
             producer: producer.into(),
+            probe: None,
         }
     }
 

@@ -5,6 +5,8 @@
 use crate::train::{TrainError, Trainer};
 use burn::prelude::Device;
 use icl_core::config::RunConfig;
+use icl_core::probes::{self, ProbeSummary};
+use icl_core::tasks::TaskFamily;
 use icl_core::schema::{BackendInfo, EvalPoint, RunResult, RunStatus};
 use icl_core::tasks::PromptBatch;
 
@@ -63,6 +65,20 @@ impl RunSession {
                 Err(e)
             }
         }
+    }
+
+    /// Compares the model with gradient descent (1 and L = depth steps) on the held-out
+    /// prompts and records the summary. Linear tasks only (None otherwise): GD on the
+    /// in-context least-squares loss is the learner the theory compares with there.
+    pub async fn probe(&mut self) -> Result<Option<ProbeSummary>, TrainError> {
+        if matches!(self.result.config.task.family, TaskFamily::Tree { .. }) {
+            return Ok(None);
+        }
+        let predictions = self.trainer.predict_chunked(&self.held_out).await?;
+        let steps = self.result.config.model.depth.max(1);
+        let summary = probes::gd_alignment(&self.held_out, &predictions, steps).summary();
+        self.result.probe = Some(summary.clone());
+        Ok(Some(summary))
     }
 
     /// Scores the model on the held-out prompts and records the curve.

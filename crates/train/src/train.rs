@@ -10,7 +10,7 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use icl_core::config::RunConfig;
-use icl_core::eval::{ErrorAccumulator, ErrorCurve};
+use icl_core::eval::ErrorCurve;
 use icl_core::rng::{self, Rng};
 use icl_core::tasks::PromptBatch;
 
@@ -198,18 +198,21 @@ impl Trainer {
         Ok(out)
     }
 
-    /// ICL error per k on held-out prompts, scored in chunks to bound memory.
-    pub async fn evaluate(&self, held_out: &PromptBatch) -> Result<ErrorCurve, TrainError> {
+    /// Predictions `[batch, n_points]` for a large batch, computed in chunks to bound memory.
+    pub async fn predict_chunked(&self, batch: &PromptBatch) -> Result<Vec<f32>, TrainError> {
         const CHUNK: usize = 256;
-        let mut acc = ErrorAccumulator::new(held_out.n_points);
+        let mut out = Vec::with_capacity(batch.batch * batch.n_points);
         let mut start = 0;
-        while start < held_out.batch {
-            let chunk = held_out.slice(start..(start + CHUNK).min(held_out.batch));
-            let predictions = self.predict(&chunk).await?;
-            acc.add_predictions(&chunk, &predictions);
+        while start < batch.batch {
+            out.extend(self.predict(&batch.slice(start..(start + CHUNK).min(batch.batch))).await?);
             start += CHUNK;
         }
-        let curve = acc.curve();
+        Ok(out)
+    }
+
+    /// ICL error per k on held-out prompts.
+    pub async fn evaluate(&self, held_out: &PromptBatch) -> Result<ErrorCurve, TrainError> {
+        let curve = ErrorCurve::from_predictions(held_out, &self.predict_chunked(held_out).await?);
         if curve.has_non_finite() {
             return Err(TrainError::Diverged { step: self.step });
         }

@@ -95,6 +95,22 @@ fn handle(message: ToWorker) {
             ensure_driver();
         }
         ToWorker::Pause => with(|s| s.want_running = false),
+        ToWorker::Probe { prompt } => {
+            let Some(run) = with(|s| if s.driving { None } else { s.idle_run.take().map(|r| (s.generation, r)) }) else {
+                post(&FromWorker::Error { message: "probes run on a configured, paused model".into(), fatal: false });
+                return;
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                let (generation, mut run) = run;
+                probe(&mut run, prompt).await;
+                with(|s| {
+                    if s.generation == generation && !s.driving {
+                        s.idle_run = Some(run);
+                    }
+                });
+                ensure_driver();
+            });
+        }
         ToWorker::Theory { spec, context } => {
             let curves = icl_core::theory::curves(&spec, context);
             post(&FromWorker::Theory { spec, context, curves });
@@ -265,6 +281,7 @@ async fn drive(generation: u64, mut run: Run) {
             }
         }
         if run.session.budget_spent() {
+            probe(&mut run, 0).await;
             break Some(StopReason::Budget);
         }
         if target.is_some_and(|t| run.session.steps() >= t) {
@@ -287,6 +304,27 @@ async fn drive(generation: u64, mut run: Run) {
             s.idle_run = Some(run);
         }
     });
+}
+
+/// GD alignment (linear tasks) and the attention maps of held-out prompt `prompt`.
+async fn probe(run: &mut Run, prompt: usize) {
+    let session = &mut run.session;
+    let prompt = prompt.min(session.held_out.batch - 1);
+    let summary = match session.probe().await {
+        Ok(s) => s,
+        Err(e) => return report_failure(&e),
+    };
+    let one = session.held_out.slice(prompt..prompt + 1);
+    match session.trainer.attention_maps(&one).await {
+        Ok(attention) => post(&FromWorker::Probed {
+            step: session.steps(),
+            prompt,
+            summary,
+            attention,
+            tokens: session.result.config.sequence_len(),
+        }),
+        Err(e) => report_failure(&e),
+    }
 }
 
 fn report_failure(e: &TrainError) {

@@ -61,7 +61,7 @@ impl PointResult {
             final_loss: run.loss.points.last().map(|p| p.loss).unwrap_or(f64::NAN),
             evals,
             status: run.status,
-            probe: None,
+            probe: run.probe.clone(),
         }
     }
 
