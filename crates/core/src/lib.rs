@@ -9,6 +9,7 @@ pub mod baselines;
 pub mod config;
 pub mod eval;
 pub mod fit;
+pub mod numeric;
 pub mod probes;
 pub mod protocol;
 pub mod rng;

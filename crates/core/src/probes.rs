@@ -15,6 +15,7 @@
 //! compares the model's prediction vector over k = 1..K with GD's (one step: independent of
 //! η > 0).
 
+use crate::baselines::gd::{GdKrylov, StepObjective};
 use crate::baselines::GradientDescent;
 use crate::fit::{EtaEffFit, Interval, LinearFit};
 use crate::tasks::PromptBatch;
@@ -131,10 +132,6 @@ impl GdAlignment {
     }
 }
 
-fn binomial(n: usize, j: usize) -> f64 {
-    (0..j).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
-}
-
 fn cosine(a: &[f64], b: &[f64]) -> f64 {
     let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
     for (x, y) in a.iter().zip(b) {
@@ -156,113 +153,17 @@ fn mean_se(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (m, se)
 }
 
-/// Sums of a polynomial least-squares objective Σ(m − Σ_j a_j η^j)²:
-/// `gram[i·L+j] = Σ a_i a_j`, `lin[j] = Σ a_j m`, `cst = Σ m²`.
-#[derive(Clone)]
-struct PolyObjective {
-    l: usize,
-    gram: Vec<f64>,
-    lin: Vec<f64>,
-    cst: f64,
-}
-
-impl PolyObjective {
-    fn new(l: usize) -> Self {
-        PolyObjective { l, gram: vec![0.0; l * l], lin: vec![0.0; l], cst: 0.0 }
-    }
-
-    fn add(&mut self, a: &[f64], m: f64) {
-        for i in 0..self.l {
-            for j in 0..self.l {
-                self.gram[i * self.l + j] += a[i] * a[j];
-            }
-            self.lin[i] += a[i] * m;
-        }
-        self.cst += m * m;
-    }
-
-    fn merge(&mut self, o: &PolyObjective) {
-        self.gram.iter_mut().zip(&o.gram).for_each(|(a, b)| *a += b);
-        self.lin.iter_mut().zip(&o.lin).for_each(|(a, b)| *a += b);
-        self.cst += o.cst;
-    }
-
-    fn eval(&self, eta: f64) -> f64 {
-        let pw: Vec<f64> = (1..=self.l).map(|j| eta.powi(j as i32)).collect();
-        let mut e = self.cst;
-        for i in 0..self.l {
-            e -= 2.0 * self.lin[i] * pw[i];
-            for j in 0..self.l {
-                e += self.gram[i * self.l + j] * pw[i] * pw[j];
-            }
-        }
-        e
-    }
-
-    /// Minimiser over [1e-4, 10]: best of a 400-point log grid, then golden section between its
-    /// neighbours.
-    fn minimise(&self) -> f64 {
-        let (lo, hi, n) = (1e-4f64, 10.0f64, 400usize);
-        let ratio = (hi / lo).ln() / (n - 1) as f64;
-        let grid: Vec<f64> = (0..n).map(|i| lo * (ratio * i as f64).exp()).collect();
-        let vals: Vec<f64> = grid.iter().map(|&g| self.eval(g)).collect();
-        let best = (0..n).min_by(|&a, &b| vals[a].total_cmp(&vals[b])).unwrap_or(0);
-        let (mut a, mut b) = (grid[best.saturating_sub(1)], grid[(best + 1).min(n - 1)]);
-        let phi = 0.5 * (5f64.sqrt() - 1.0);
-        let (mut c, mut d) = (b - phi * (b - a), a + phi * (b - a));
-        let (mut fc, mut fd) = (self.eval(c), self.eval(d));
-        for _ in 0..200 {
-            if b - a <= 1e-13 * b {
-                break;
-            }
-            if fc < fd {
-                b = d;
-                d = c;
-                fd = fc;
-                c = b - phi * (b - a);
-                fc = self.eval(c);
-            } else {
-                a = c;
-                c = d;
-                fc = fd;
-                d = a + phi * (b - a);
-                fd = self.eval(d);
-            }
-        }
-        let mid = 0.5 * (a + b);
-        if self.eval(mid) <= vals[best] { mid } else { grid[best] }
-    }
-}
-
-/// Per position i ≥ 1 of prompt b: a_j = C(L,j)(−1)^{j+1} x_q·S^{j−1}h for j = 1..L
-/// (so ŷ_L(η) = Σ a_j η^j and a_1 = g = x_q·h).
+/// Per position i ≥ 1 of prompt b: the features a_1..a_L of L-step GD from points 0..i
+/// applied to x_i (so ŷ_L(η) = Σ a_j η^j and a_1 = x_i·h); zeros at i = 0.
 fn poly_features(batch: &PromptBatch, b: usize, steps: usize) -> Vec<Vec<f64>> {
     let (n, dim) = (batch.n_points, batch.dim);
     let xs: Vec<f64> = batch.prompt_xs(b).iter().map(|&v| v as f64).collect();
     let ys = batch.prompt_ys(b);
-    let coef: Vec<f64> = (1..=steps).map(|j| binomial(steps, j) * if j % 2 == 1 { 1.0 } else { -1.0 }).collect();
+    let mut krylov = GdKrylov::new(dim, steps);
     let mut out = vec![vec![0.0; steps]; n];
-    let mut hsum = vec![0.0; dim];
-    let mut v = vec![vec![0.0; dim]; steps];
     for i in 1..n {
-        let k = i;
-        let xk = &xs[(k - 1) * dim..k * dim];
-        hsum.iter_mut().zip(xk).for_each(|(h, x)| *h += ys[k - 1] as f64 * x);
-        v[0].iter_mut().zip(&hsum).for_each(|(v, h)| *v = h / k as f64);
-        for j in 1..steps {
-            let (prev, rest) = v.split_at_mut(j);
-            let (src, dst) = (&prev[j - 1], &mut rest[0]);
-            dst.iter_mut().for_each(|e| *e = 0.0);
-            for r in 0..k {
-                let row = &xs[r * dim..(r + 1) * dim];
-                let xv: f64 = row.iter().zip(src.iter()).map(|(x, v)| x * v).sum();
-                dst.iter_mut().zip(row).for_each(|(e, x)| *e += xv * x / k as f64);
-            }
-        }
-        let xq = &xs[i * dim..(i + 1) * dim];
-        for j in 0..steps {
-            out[i][j] = coef[j] * xq.iter().zip(&v[j]).map(|(x, v)| x * v).sum::<f64>();
-        }
+        krylov.push(&xs[(i - 1) * dim..i * dim], ys[i - 1] as f64);
+        out[i] = krylov.features(&xs[i * dim..(i + 1) * dim]);
     }
     out
 }
@@ -293,11 +194,11 @@ pub fn gd_alignment(batch: &PromptBatch, model_predictions: &[f32], steps: usize
     let n = batch.n_points;
     let m_all: Vec<f64> = model_predictions.iter().map(|&v| v as f64).collect();
     let mut feats = Vec::with_capacity(batch.batch);
-    let mut pooled = PolyObjective::new(steps);
+    let mut pooled = StepObjective::new(steps);
     let mut per_obj = Vec::with_capacity(batch.batch);
     for b in 0..batch.batch {
         let f = poly_features(batch, b, steps);
-        let mut obj = PolyObjective::new(steps);
+        let mut obj = StepObjective::new(steps);
         for i in 1..n {
             obj.add(&f[i], m_all[b * n + i]);
         }
@@ -323,7 +224,7 @@ pub fn gd_alignment(batch: &PromptBatch, model_predictions: &[f32], steps: usize
     let one_fit = EtaEffFit::slope_through_origin(&m_flat, &g_flat);
     let eta_one = one_fit.as_ref().map(|f| f.eta).unwrap_or(f64::NAN);
     let se_one = one_fit.as_ref().map(|f| f.se_eta).unwrap_or(f64::NAN);
-    let eta_multi = if pooled.cst > 0.0 || pooled.gram.iter().any(|&v| v != 0.0) { pooled.minimise() } else { f64::NAN };
+    let eta_multi = if !pooled.is_empty() { pooled.minimise() } else { f64::NAN };
 
     let gd_one: Vec<f64> = gd_one_feature.iter().map(|g| eta_one * g).collect();
     let mut gd_multi = vec![0.0; batch.batch * n];

