@@ -119,8 +119,14 @@ impl Trainer {
     pub fn step(&mut self) {
         let c = &self.config;
         let batch = c.task.sample(c.train.batch, c.n_points(), &mut self.rng);
-        let predictions = self.model.forward(prompt_tokens(&batch, &self.device));
-        let loss = (predictions - prompt_targets(&batch, &self.device)).powi_scalar(2).mean();
+        self.step_on(&batch);
+    }
+
+    /// One Adam step on the given batch (its shape must match the config).
+    pub fn step_on(&mut self, batch: &PromptBatch) {
+        let c = &self.config;
+        let predictions = self.model.forward(prompt_tokens(batch, &self.device));
+        let loss = (predictions - prompt_targets(batch, &self.device)).powi_scalar(2).mean();
         self.pending.push((self.step + 1, loss.clone().detach().without_autodiff()));
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         self.model = self.optim.step(c.train.lr, self.model.clone(), grads);

@@ -126,3 +126,22 @@ fn attention_maps_are_causal_distributions() {
         }
     }
 }
+
+/// A NaN loss stops the run with a clear error naming the step, and the session records
+/// the run as diverged (the browser then says so and keeps what was recorded).
+#[test]
+fn a_nan_loss_is_reported_as_divergence() {
+    let c = small_config();
+    let mut session = icl_train::RunSession::new(&c, &Device::flex(), icl_core::schema::BackendInfo::cpu(), "test").unwrap();
+    let good = pollster::block_on(session.train(3, 3)).unwrap();
+    assert_eq!(good.len(), 3);
+    let mut batch = c.task.sample(c.train.batch, c.n_points(), &mut seeded(9, 0));
+    batch.ys[5] = f32::NAN;
+    session.trainer.step_on(&batch);
+    let result = pollster::block_on(session.trainer.drain_losses());
+    let err = session.record(result).unwrap_err();
+    assert_eq!(err, icl_train::TrainError::Diverged { step: 4 });
+    assert!(err.to_string().contains("diverged at step 4") && err.to_string().contains("learning rate"), "{err}");
+    assert_eq!(session.result.status, icl_core::schema::RunStatus::Diverged);
+    assert_eq!(session.result.loss.points.len(), 3, "the losses before the divergence are kept");
+}
