@@ -261,7 +261,4 @@ mod baselines {
         let suite = BaselineSuite::new(&rrs0, &rrs0.sample(4, 5, &mut seeded(107, 2)));
         assert!(suite.names().contains(&names::BAYES.to_string()));
     }
-
-    /// Timings of the suites on 512 held-out prompts (run alone for clean numbers:
-    /// `cargo test --release -p icl-core --test baselines_reference baselines_timing -- --ignored --nocapture`).
 }

@@ -640,12 +640,25 @@ fn transition(a: &mut Analysis, obs: &[&Obs], hs: &[usize], contexts: &[usize], 
             let (n_min, n_max) = (levels.first().copied().unwrap_or(f64::NAN), levels.last().copied().unwrap_or(f64::NAN));
             let cmp = if n.len() >= 5 && levels.len() >= 4 { compare_transition(&n, &e) } else { None };
             let logistic = if cmp.is_some() { LogisticFit::with_bootstrap(&n, &e, opts.lm_bootstrap, opts.seed) } else { None };
+            // A transition is located only if the fit is identified: N_c inside the swept
+            // range with an interval that stays within a decade of it, a finite, non-zero SE
+            // for the width, and a drop larger than the noise (3 residual SDs and 2 combined
+            // SEs of the levels). A step fitted to plateau noise fails these and locates nothing.
             let located = logistic.as_ref().and_then(|f| {
-                let ok = f.converged && f.log_nc.is_finite() && f.n_c >= n_min && f.n_c <= n_max && f.e_hi > f.e_lo;
-                ok.then(|| {
-                    let iv = hull(f.n_c_ci, f.n_c_bootstrap);
-                    (f.log_nc, Interval { lo: iv.lo.max(0.0).ln(), hi: iv.hi.ln(), level: 0.95 })
-                })
+                let iv = hull(f.n_c_ci, f.n_c_bootstrap);
+                let drop = f.e_hi - f.e_lo;
+                let drop_se = (f.se_e_hi.powi(2) + f.se_e_lo.powi(2)).sqrt();
+                let ok = f.converged
+                    && f.log_nc.is_finite()
+                    && f.n_c >= n_min
+                    && f.n_c <= n_max
+                    && iv.lo > 0.1 * n_min
+                    && iv.hi < 10.0 * n_max
+                    && f.se_width.is_finite()
+                    && f.se_width > 0.0
+                    && drop > 3.0 * f.residuals.sd
+                    && drop > 2.0 * drop_se;
+                ok.then(|| (f.log_nc, Interval { lo: iv.lo.max(0.0).ln(), hi: iv.hi.ln(), level: 0.95 }))
             });
             if let Some(f) = &logistic {
                 a.series.push(series(format!("logistic fit, {name}"), plot, "N = L·d", METRIC_AXIS, (true, false), SeriesStyle::Fit, levels.iter().map(|&x| plain(x, f.predict(x))).collect()));
@@ -664,7 +677,7 @@ fn transition(a: &mut Analysis, obs: &[&Obs], hs: &[usize], contexts: &[usize], 
                 }
                 (Some(f), None) => {
                     caveats.push(format!(
-                        "The logistic fit puts N_c at {}, outside the swept range [{}, {}] (or finds no drop): no transition located.",
+                        "The logistic fit (N_c = {}) is not identified within the swept range [{}, {}]: N_c outside it, an interval reaching far beyond it, or a drop no larger than the noise. No transition located.",
                         fmt_num(f.n_c),
                         fmt_num(n_min),
                         fmt_num(n_max)
@@ -1005,17 +1018,45 @@ fn learning_curve(a: &mut Analysis, obs: &[&Obs], points: &[super::PointResult],
     }
 }
 
+/// Models whose predictions align less than this with one GD step (cosine) are not
+/// doing anything GD-like in context yet, so their η_eff says nothing about the claim.
+pub const ETA_EFF_MIN_COSINE: f64 = 0.5;
+
 /// η_eff against 1/√(L·d) where points carry GD probes (§4.3).
 fn eta_eff(a: &mut Analysis, points: &[super::PointResult]) {
-    let models: Vec<EtaEffModel> = points
+    let probed: Vec<&super::PointResult> = points
         .iter()
-        .filter(|p| p.status == RunStatus::Done && !matches!(p.config.task.family, TaskFamily::Tree { .. }))
+        .filter(|p| p.status == RunStatus::Done && !matches!(p.config.task.family, TaskFamily::Tree { .. }) && p.probe.is_some())
+        .collect();
+    let models: Vec<EtaEffModel> = probed
+        .iter()
         .filter_map(|p| {
             let s = p.probe.as_ref()?;
-            Some(EtaEffModel { depth: p.config.model.depth, width: p.config.model.width, eta_eff: s.eta_at_k_max, se_eta: s.se_eta_at_k_max })
+            (s.cosine_one >= ETA_EFF_MIN_COSINE)
+                .then(|| EtaEffModel { depth: p.config.model.depth, width: p.config.model.width, eta_eff: s.eta_at_k_max, se_eta: s.se_eta_at_k_max })
         })
         .collect();
+    if probed.len() > models.len() {
+        a.notes.push(format!(
+            "η_eff: {} of {} probed models are left out because their predictions barely align with gradient descent (cosine < {ETA_EFF_MIN_COSINE}): they have not learned in context yet.",
+            probed.len() - models.len(),
+            probed.len()
+        ));
+    }
     if models.is_empty() {
+        if !probed.is_empty() {
+            for which in ["a (depth)", "b (width)"] {
+                a.verdicts.push(verdict(
+                    format!("η_eff ∝ 1/√(L·d): exponent {which} of ln η_eff = c − a ln L − b ln d"),
+                    VerdictRule::new(4),
+                    None,
+                    Prediction::Value(0.5),
+                    format!("none of {} probed models has learned in context (cosine with one GD step < {ETA_EFF_MIN_COSINE})", probed.len()),
+                    "1/2".into(),
+                    &[],
+                ));
+            }
+        }
         return;
     }
     let s = eta_eff_scaling(&models);

@@ -612,3 +612,21 @@ fn sweep_eta_eff_verdicts_from_probes() {
     let back = SweepResult::from_json(&r.to_json()).unwrap();
     assert_eq!(back.points[0].probe, r.points[0].probe);
 }
+
+/// Plateau noise is not a transition: a quick sweep whose models never left the plateau
+/// (error ≈ 0.95 ± noise at every size) once fitted a step of width 0.002 "± 0" with an N_c
+/// interval of [0, 5·10¹⁰] and was judged Consistent. It must locate nothing.
+#[test]
+fn sweep_transition_plateau_noise_is_inconclusive() {
+    let e = Experiment::Transition { task: TaskSpec { family: TaskFamily::Tree { depth: 1 }, ..TaskSpec::linear(4, 0.0) }, hs: vec![1, 2], contexts: vec![16] };
+    let p = plan(&e, SweepPreset::Quick);
+    for seed in 0..20 {
+        let mut rng = seeded(100 + seed, 0);
+        let r = synthetic(&p, |_| 0.95 + 0.05 * normal(&mut rng));
+        let a = analyze(&r);
+        for h in [1, 2] {
+            let v = verdict_of(&a, &format!("Sharp transition in N for trees of depth h = {h}"));
+            assert_eq!(v.status, VerdictStatus::Inconclusive, "seed {seed}, h = {h}: {v:#?}");
+        }
+    }
+}
