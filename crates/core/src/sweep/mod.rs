@@ -245,9 +245,9 @@ impl Experiment {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SweepPreset {
-    /// In a browser tab in about 5 minutes on a laptop GPU (slower on CPU): widths 8–64,
-    /// depths 1–6, K ≤ 16, a few hundred steps, 1–2 seeds. A demonstration: runs are far
-    /// from converged, so most verdicts are expected to be Inconclusive.
+    /// In a browser tab in about 2–5 minutes on a laptop GPU (estimated; 25–50 minutes on
+    /// the CPU backend): widths 8–64, depths 1–6, K ≤ 16, 600 steps at batch 128 (enough
+    /// to leave the pre-ICL plateau on these sizes), 1–2 seeds. Still far from converged.
     Quick,
     /// The same experiments at the sizes one runs from the CLI on a GPU server.
     Full,

@@ -127,9 +127,9 @@ fn sweep_depth_width_grid_meets_every_budget_exactly() {
     assert_eq!(n48, vec![(1, 48), (2, 24), (3, 16), (4, 12), (6, 8)]);
 }
 
-/// The quick preset's bound, per experiment: at most 180 s under the laptop-GPU cost model (an
-/// assumption, so this leaves a 1.7× margin within the 5-minute target), at most 15 minutes on
-/// browser CPU (measured model), at most 4·10¹¹ units; small models only.
+/// The quick preset's bound, per experiment: at most 300 s under the laptop-GPU cost model
+/// (an assumption: the 5-minute target), at most an hour on browser CPU (measured model:
+/// "still runs, slower"), at most 1.6·10¹² units; small models only.
 #[test]
 fn sweep_quick_presets_fit_the_browser_budget() {
     for kind in ExperimentKind::ALL {
@@ -146,9 +146,9 @@ fn sweep_quick_presets_fit_the_browser_budget() {
             e.browser_cpu_s,
             e.native_cpu_s
         );
-        assert!(e.laptop_gpu_s <= 180.0, "{}: {} s", kind.name(), e.laptop_gpu_s);
-        assert!(e.browser_cpu_s <= 900.0, "{}: {} s", kind.name(), e.browser_cpu_s);
-        assert!(e.units <= 4e11, "{}: {:e}", kind.name(), e.units);
+        assert!(e.laptop_gpu_s <= 300.0, "{}: {} s", kind.name(), e.laptop_gpu_s);
+        assert!(e.browser_cpu_s <= 3600.0, "{}: {} s", kind.name(), e.browser_cpu_s);
+        assert!(e.units <= 1.6e12, "{}: {:e}", kind.name(), e.units);
         for q in &p.points {
             let c = &q.config;
             assert!((8..=64).contains(&c.model.width) && (1..=6).contains(&c.model.depth), "{}", q.id);
