@@ -30,13 +30,20 @@ pub(super) fn chart_card<P: Plot + 'static>(
             return;
         }
         scheduled.set_value(true);
+        // The card may be unmounted (tab switch) before the frame fires: every access
+        // below is a `try_` so a disposed card simply skips its draw.
         request_animation_frame(move || {
-            scheduled.set_value(false);
-            let (Some(canvas), Some(chart)) = (canvas.get_untracked(), latest.try_update_value(Option::take).flatten()) else {
+            if scheduled.try_set_value(false).is_some() {
+                return;
+            }
+            let (Some(canvas), Some(chart)) =
+                (canvas.try_get_untracked().flatten(), latest.try_update_value(Option::take).flatten())
+            else {
                 return;
             };
             if let Err(e) = plots::draw_on_canvas(&canvas, &chart) {
-                web_sys::console::warn_1(&format!("{}: {e}", id.get_value()).into());
+                let id = id.try_get_value().unwrap_or_default();
+                web_sys::console::warn_1(&format!("{id}: {e}").into());
             }
         });
     });
