@@ -139,6 +139,21 @@ pub fn icl_error_chart(
     }
 }
 
+/// Adds the model's out-of-distribution curve (Garg et al.'s shifted prompts) right after
+/// the in-distribution one: the model's colour, dashed, with markers and its ±1 SE band.
+pub fn add_shifted_model(chart: &mut LineChart, shift: &str, curve: &ErrorCurve) {
+    let at = usize::from(chart.series.first().is_some_and(|s| s.label == "model"));
+    chart.series.insert(
+        at,
+        Series {
+            label: format!("model, out of distribution: {shift}"),
+            points: curve_points(curve),
+            band: Some(curve_band(curve)).filter(|_| curve.se.len() == curve.mean.len()),
+            style: SeriesStyle::dashed(style::MODEL, 2).with_markers(),
+        },
+    );
+}
+
 /// The line charts of a sweep analysis, one per `plot` name, in first-appearance order:
 /// aggregated measurements with markers and their ±SE band, fits solid, claims dashed.
 /// Per-seed markers are left out where an aggregated series exists (the band shows the spread).

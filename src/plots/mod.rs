@@ -25,7 +25,7 @@ mod tests;
 
 pub use axis::Scale;
 pub use builders::{
-    curve_band, curve_points, icl_error_chart, loss_chart, moving_average, sweep_charts, sweep_heatmap, theory_lines,
+    add_shifted_model, curve_band, curve_points, icl_error_chart, loss_chart, moving_average, sweep_charts, sweep_heatmap, theory_lines,
 };
 pub use heatmap::{
     Heatmap, HeatmapGrid, attention_map, draw_heatmap, draw_heatmap_grid, draw_heatmap_grid_scaled, draw_heatmap_scaled,

@@ -145,10 +145,10 @@ impl RunState {
                 self.steps_per_s = steps_per_s;
                 self.phase = Phase::Training;
             }
-            FromWorker::Evaluated { step, elapsed_s, curve } => {
+            FromWorker::Evaluated { point } => {
                 if let Some(r) = &mut self.result {
-                    r.evals.retain(|e| e.step != step);
-                    r.evals.push(EvalPoint { step, elapsed_s, curve });
+                    r.evals.retain(|e| e.step != point.step);
+                    r.evals.push(point);
                 }
             }
             FromWorker::Stopped { step, reason } => {
@@ -195,8 +195,9 @@ mod tests {
         s.apply(FromWorker::Progress { step: 2, losses: vec![(1, 2.0), (2, 1.0)], steps_per_s: 5.0, elapsed_s: 0.4 });
         assert_eq!((s.phase, s.steps(), s.result.as_ref().unwrap().loss.points.len()), (Phase::Training, 2, 2));
         let curve = ErrorCurve { k: vec![0], mean: vec![1.0], se: vec![0.0] };
-        s.apply(FromWorker::Evaluated { step: 2, elapsed_s: 0.4, curve: curve.clone() });
-        s.apply(FromWorker::Evaluated { step: 2, elapsed_s: 0.4, curve });
+        let point = EvalPoint { step: 2, elapsed_s: 0.4, curve, shifted: None };
+        s.apply(FromWorker::Evaluated { point: point.clone() });
+        s.apply(FromWorker::Evaluated { point });
         assert_eq!(s.result.as_ref().unwrap().evals.len(), 1, "a repeated evaluation replaces, never duplicates");
         s.apply(FromWorker::Stopped { step: 2, reason: StopReason::Paused });
         assert_eq!(s.phase, Phase::Paused);

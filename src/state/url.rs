@@ -5,7 +5,7 @@
 use icl_core::config::RunConfig;
 use icl_core::protocol::BackendChoice;
 use icl_core::sweep::{ExperimentKind, SweepPreset};
-use icl_core::tasks::{Covariance, TaskFamily};
+use icl_core::tasks::{Covariance, DistributionShift, TaskFamily};
 
 /// Which part of the page is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +85,7 @@ impl SharedState {
         put("seed", c.train.seed.to_string(), b.train.seed.to_string());
         put("evalN", c.eval.prompts.to_string(), b.eval.prompts.to_string());
         put("evalEvery", c.eval.every.to_string(), b.eval.every.to_string());
+        put("ood", c.eval.shift.map_or("none", DistributionShift::name).into(), "none".into());
         put("backend", self.backend.name().into(), base.backend.name().into());
         put("hide", self.hidden_curves.join(","), base.hidden_curves.join(","));
         put("logy", u8::from(self.log_error_axis).to_string(), "0".into());
@@ -145,6 +146,16 @@ impl SharedState {
             "rrs" => c.task.covariance = Covariance::Rrs { nu, mu },
             other => errors.push(format!("cov: unknown covariance “{other}” (iso, fs or rrs)")),
         }
+        match get("ood") {
+            None | Some("none") => {}
+            Some(name) => match DistributionShift::from_name(name) {
+                Some(shift) => c.eval.shift = Some(shift),
+                None => errors.push(format!(
+                    "ood: unknown shift “{name}” ({})",
+                    DistributionShift::ALL.map(DistributionShift::name).join(", ")
+                )),
+            },
+        }
         if let Some(b) = get("backend") {
             match BackendChoice::from_name(b) {
                 Some(choice) => s.backend = choice,
@@ -173,9 +184,9 @@ impl SharedState {
                 None => errors.push(format!("preset: unknown preset “{p}” (quick or full)")),
             }
         }
-        const KNOWN: [&str; 24] = [
+        const KNOWN: [&str; 25] = [
             "task", "s", "h", "cov", "nu", "mu", "D", "noise", "K", "d", "L", "H", "B", "lr", "steps", "seed", "evalN",
-            "evalEvery", "backend", "hide", "logy", "tab", "exp", "preset",
+            "evalEvery", "ood", "backend", "hide", "logy", "tab", "exp", "preset",
         ];
         for (k, _) in &pairs {
             if !KNOWN.contains(&k.as_str()) {
@@ -245,6 +256,7 @@ fn reset_field(c: &mut RunConfig, d: &RunConfig, field: &str) {
         "sparsity" => c.task.family = TaskFamily::SparseLinear { nonzero: 3.min(c.task.dim) },
         "tree_depth" => c.task.family = TaskFamily::Tree { depth: 4 },
         "nu" | "mu" => c.task.covariance = Covariance::Iso,
+        "shift" => c.eval.shift = None,
         _ => {}
     }
 }
@@ -309,6 +321,7 @@ mod tests {
         s.config.train.seed = 42;
         s.config.eval.prompts = 100;
         s.config.eval.every = 7;
+        s.config.eval.shift = Some(DistributionShift::Noisy);
         s.backend = BackendChoice::WebGpu;
         s.hidden_curves = vec!["ols".into(), "gd1".into()];
         s.log_error_axis = true;
@@ -337,6 +350,16 @@ mod tests {
         for key in ["D:", "depth:", "task:", "lr:", "zzz:", "backend:"] {
             assert!(joined.contains(key), "no message for {key} in {joined}");
         }
+    }
+
+    #[test]
+    fn a_shift_that_does_not_fit_the_task_is_refused() {
+        let (s, errors) = SharedState::from_query("task=tree&h=2&ood=sparse");
+        assert_eq!(s.config.eval.shift, None);
+        assert_eq!(s.config.task.family, TaskFamily::Tree { depth: 2 }, "the task itself is kept");
+        assert!(errors.iter().any(|e| e.starts_with("shift:") && e.contains("linear regression only")), "{errors:?}");
+        let (_, errors) = SharedState::from_query("ood=sideways");
+        assert!(errors.iter().any(|e| e.starts_with("ood:") && e.contains("noisy")), "{errors:?}");
     }
 
     #[test]

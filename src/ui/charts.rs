@@ -89,6 +89,8 @@ pub fn LossChart() -> impl IntoView {
 #[derive(Clone, PartialEq)]
 struct ErrorChartData {
     model: Option<icl_core::eval::ErrorCurve>,
+    /// The model on shifted prompts, with the shift's description.
+    shifted: Option<(&'static str, icl_core::eval::ErrorCurve)>,
     baselines: Vec<icl_core::schema::NamedCurve>,
     theory: Vec<icl_core::theory::TheoryCurve>,
     log_y: bool,
@@ -103,6 +105,10 @@ pub fn ErrorChart() -> impl IntoView {
             let res = r.result.as_ref();
             ErrorChartData {
                 model: res.and_then(|x| x.latest_eval()).map(|e| e.curve.clone()),
+                shifted: res.and_then(|x| {
+                    let shift = x.config.eval.shift?;
+                    Some((shift.describe(), x.latest_eval()?.shifted.clone()?))
+                }),
                 baselines: res
                     .map(|x| x.baselines.iter().filter(|b| !hidden.contains(&b.name)).cloned().collect())
                     .unwrap_or_default(),
@@ -114,11 +120,20 @@ pub fn ErrorChart() -> impl IntoView {
     let chart = move || {
         data.with(|d| {
             let mut chart = plots::icl_error_chart(d.model.as_ref(), &d.baselines, &plots::theory_lines(&d.theory), d.log_y);
+            if let Some((shift, curve)) = &d.shifted {
+                plots::add_shifted_model(&mut chart, shift, curve);
+            }
             if !d.log_y {
                 // Errors are normalised so that predicting 0 scores 1: show 0 … a bit above
                 // the model's worst, so estimators that blow up (averaging at small k, least
                 // squares at k ≈ D) do not flatten everything else. They run off the top.
-                let model_max = d.model.as_ref().map_or(1.0, |m| m.mean.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max));
+                let model_max = d
+                    .model
+                    .iter()
+                    .chain(d.shifted.as_ref().map(|(_, c)| c))
+                    .flat_map(|m| m.mean.iter().copied())
+                    .filter(|v| v.is_finite())
+                    .fold(0.0, f64::max);
                 chart.y_range = Some((0.0, (1.1 * model_max).max(1.25)));
             }
             chart

@@ -4,7 +4,7 @@ use super::AppState;
 use crate::state::run::Phase;
 use icl_core::config::{bounds, Preset, RunConfig};
 use icl_core::protocol::BackendChoice;
-use icl_core::tasks::{Covariance, TaskFamily};
+use icl_core::tasks::{Covariance, DistributionShift, TaskFamily};
 use leptos::prelude::*;
 use std::fmt::Display;
 use std::str::FromStr;
@@ -78,7 +78,8 @@ pub fn Settings() -> impl IntoView {
                 "sparse" => TaskFamily::SparseLinear { nonzero: 3.min(d) },
                 "tree" => TaskFamily::Tree { depth: 2 },
                 _ => TaskFamily::Linear,
-            }
+            };
+            s.config.drop_inapplicable_shift();
         })
     };
     let on_covariance = move |ev: leptos::ev::Event| {
@@ -88,8 +89,17 @@ pub fn Settings() -> impl IntoView {
                 "fs" => Covariance::Fs { nu: 1.5, mu: 0.0 },
                 "rrs" => Covariance::Rrs { nu: 1.5, mu: 0.0 },
                 _ => Covariance::Iso,
-            }
+            };
+            s.config.drop_inapplicable_shift();
         })
+    };
+    let on_shift = move |ev: leptos::ev::Event| {
+        let shift = DistributionShift::from_name(&event_target_value(&ev));
+        settings.update(|s| s.config.eval.shift = shift);
+    };
+    // Only the shifts that mean something for the current task are offered.
+    let applicable_shifts = move || {
+        settings.with(|s| DistributionShift::ALL.into_iter().filter(|x| x.apply(&s.config.task).is_ok()).collect::<Vec<_>>())
     };
     let on_backend = move |ev: leptos::ev::Event| {
         if let Some(b) = BackendChoice::from_name(&event_target_value(&ev)) {
@@ -151,6 +161,14 @@ pub fn Settings() -> impl IntoView {
                         |c, v| match &mut c.task.covariance { Covariance::Fs { mu, .. } | Covariance::Rrs { mu, .. } => *mu = v, Covariance::Iso => {} }, bounds::EXPONENT, "0.1")}
                 </Show>
                 {number_field("K (max context)", "context", "Largest number of in-context examples", |c| c.context, |c, v| c.context = v, bounds::CONTEXT, "1")}
+                <label class="field" title="Also score the model on prompts from a shifted task it never trained on (Garg et al. 2022), drawn as a dashed curve">
+                    <span>"also evaluate on"</span>
+                    <select data-testid="shift" on:change=on_shift
+                        prop:value=move || settings.with(|s| s.config.eval.shift.map_or("none", DistributionShift::name))>
+                        <option value="none">"nothing else"</option>
+                        {move || applicable_shifts().into_iter().map(|x| view! { <option value=x.name()>{x.describe()}</option> }).collect_view()}
+                    </select>
+                </label>
             </fieldset>
             <fieldset>
                 <legend>"Model"</legend>

@@ -1,5 +1,5 @@
 // A non-default task family trained through the UI: decision trees of depth h, with the
-// tree baselines scored on the same held-out prompts.
+// tree baselines scored on the same held-out prompts, and an out-of-distribution curve.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,6 +17,11 @@ test('decision trees chosen in the UI train and draw with their baselines', { ti
   await page.fill('[data-testid=tree-depth]', '2');
   await page.locator('[data-testid=tree-depth]').dispatchEvent('change');
   await page.waitForFunction(() => location.search.includes('task=tree') && location.search.includes('h=2'));
+  // Shifts that mean nothing for trees are not offered; a rotated covariance is.
+  const offered = await page.locator('[data-testid=shift] option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(offered, ['none', 'noisy', 'skewed', 'rotated']);
+  await page.selectOption('[data-testid=shift]', 'rotated');
+  await page.waitForFunction(() => location.search.includes('ood=rotated'));
   await page.click('[data-testid=train]');
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 240_000 });
   assert.equal(await stepCount(page), 60);
@@ -25,6 +30,10 @@ test('decision trees chosen in the UI train and draw with their baselines', { ti
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
   const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
   assert.deepEqual(run.config.task.family, { kind: 'tree', depth: 2 });
+  assert.equal(run.config.eval.shift, 'rotated');
+  const last = run.evals.at(-1);
+  assert.equal(last.shifted.k.length, last.curve.k.length, 'the shifted prompts are scored at every k');
+  assert.ok(last.shifted.mean.every(Number.isFinite));
   const names = run.baselines.map((b) => b.name);
   for (const n of ['tree_greedy', 'tree_zero_threshold', 'tree_bayes', 'knn_3']) assert.ok(names.includes(n), `${n} in ${names}`);
   const ink = await canvasInk(page, 'error-chart');

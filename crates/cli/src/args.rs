@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 use icl_core::config::{Preset, RunConfig};
-use icl_core::tasks::{Covariance, TaskFamily};
+use icl_core::tasks::{Covariance, DistributionShift, TaskFamily};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum PresetArg {
@@ -87,6 +87,15 @@ pub struct RunArgs {
     pub eval_every: Option<usize>,
     #[arg(long)]
     pub eval_prompts: Option<usize>,
+    /// Also evaluate on shifted (out-of-distribution) prompts: noisy, skewed, rotated, sparse or dense.
+    #[arg(long, value_parser = parse_shift)]
+    pub ood: Option<DistributionShift>,
+}
+
+fn parse_shift(name: &str) -> Result<DistributionShift, String> {
+    DistributionShift::from_name(name).ok_or_else(|| {
+        format!("unknown shift “{name}” (one of {})", DistributionShift::ALL.map(DistributionShift::name).join(", "))
+    })
 }
 
 impl RunArgs {
@@ -114,6 +123,9 @@ impl RunArgs {
         set!(c.task.noise_var, self.noise);
         set!(c.eval.every, self.eval_every);
         set!(c.eval.prompts, self.eval_prompts);
+        if self.ood.is_some() {
+            c.eval.shift = self.ood;
+        }
         match self.task {
             Some(TaskArg::Linear) => c.task.family = TaskFamily::Linear,
             Some(TaskArg::Sparse) => c.task.family = TaskFamily::SparseLinear { nonzero: self.sparsity.unwrap_or(3) },

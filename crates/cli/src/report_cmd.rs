@@ -26,6 +26,10 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         Column { name: "model".into(), values: table::align(&ks, &eval.curve.k, &eval.curve.mean) },
         Column { name: "model_se".into(), values: table::align(&ks, &eval.curve.k, &eval.curve.se) },
     ];
+    if let (Some(shifted), Some(shift)) = (&eval.shifted, run.config.eval.shift) {
+        // The same model on out-of-distribution prompts; baselines and theory below are in-distribution.
+        columns.push(Column { name: format!("model_{}", shift.name()), values: table::align(&ks, &shifted.k, &shifted.mean) });
+    }
     for b in &run.baselines {
         columns.push(Column { name: format!("{} (MC)", b.name), values: table::align(&ks, &b.curve.k, &b.curve.mean) });
     }

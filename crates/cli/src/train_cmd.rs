@@ -68,8 +68,14 @@ pub fn train(config: &icl_core::config::RunConfig, device: &icl_train::Device, b
             if !quiet {
                 let d = config.task.dim;
                 let fmt = |k: usize| point.curve.at(k).map_or("-".into(), |v| format!("{v:.4}"));
+                let shifted = match (&point.shifted, config.eval.shift) {
+                    (Some(c), Some(shift)) => {
+                        format!("  · {}: k=K {}", shift.name(), c.at(config.context).map_or("-".into(), |v| format!("{v:.4}")))
+                    }
+                    _ => String::new(),
+                };
                 eprintln!(
-                    "  eval @ {:>6}: ICL error k=1 {}  k=D={d} {}  k=2D {}  k=K {}",
+                    "  eval @ {:>6}: ICL error k=1 {}  k=D={d} {}  k=2D {}  k=K {}{shifted}",
                     point.step,
                     fmt(1),
                     fmt(d),

@@ -2,7 +2,7 @@
 //! what is valid, so the UI, the URL decoder, the worker and the CLI all refuse the
 //! same bad input with the same message.
 
-use crate::tasks::{Covariance, TaskFamily, TaskSpec};
+use crate::tasks::{Covariance, DistributionShift, TaskFamily, TaskSpec};
 use serde::{Deserialize, Serialize};
 
 /// Shape of the transformer: width d, depth L (blocks), attention heads.
@@ -30,6 +30,9 @@ pub struct EvalSettings {
     pub prompts: usize,
     /// Evaluate every this many steps.
     pub every: usize,
+    /// Also score the model on as many prompts from this shifted task (out of distribution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<DistributionShift>,
 }
 
 /// Everything that defines a training run.
@@ -73,7 +76,7 @@ impl Preset {
             context: 32,
             model: ModelShape { width: 64, depth: 4, heads: 4 },
             train: TrainSettings { batch: 64, lr: 1e-3, steps: 3000, seed: 0 },
-            eval: EvalSettings { prompts: 512, every: 100 },
+            eval: EvalSettings { prompts: 512, every: 100, shift: None },
         };
         match self {
             Preset::Reference => reference,
@@ -82,14 +85,14 @@ impl Preset {
                 context: 16,
                 model: ModelShape { width: 32, depth: 2, heads: 2 },
                 train: TrainSettings { batch: 32, lr: 3e-3, steps: 2000, seed: 0 },
-                eval: EvalSettings { prompts: 256, every: 50 },
+                eval: EvalSettings { prompts: 256, every: 50, shift: None },
             },
             Preset::Tiny => RunConfig {
                 task: TaskSpec::linear(2, 0.0),
                 context: 4,
                 model: ModelShape { width: 8, depth: 1, heads: 1 },
                 train: TrainSettings { batch: 8, lr: 1e-2, steps: 20, seed: 0 },
-                eval: EvalSettings { prompts: 32, every: 5 },
+                eval: EvalSettings { prompts: 32, every: 5, shift: None },
             },
         }
     }
@@ -184,6 +187,9 @@ impl RunConfig {
             check_range(&mut e, "nu", nu, EXPONENT);
             check_range(&mut e, "mu", mu, EXPONENT);
         }
+        if let Some(Err(message)) = self.shifted_task() {
+            e.push(ConfigError { field: "shift".into(), message });
+        }
         if e.is_empty() && self.param_count() > MAX_PARAMS {
             e.push(ConfigError {
                 field: "width".into(),
@@ -235,6 +241,27 @@ impl RunConfig {
     pub fn held_out_prompts(&self) -> crate::tasks::PromptBatch {
         let mut rng = crate::rng::seeded(self.train.seed, crate::rng::stream::HELD_OUT);
         self.task.sample(self.eval.prompts, self.n_points(), &mut rng)
+    }
+
+    /// Forgets a shift that no longer applies after the task changed (e.g. "sparse w" when
+    /// the family became trees), rather than leaving the settings invalid.
+    pub fn drop_inapplicable_shift(&mut self) {
+        if let Some(Err(_)) = self.shifted_task() {
+            self.eval.shift = None;
+        }
+    }
+
+    /// The out-of-distribution task, if the run evaluates on one.
+    pub fn shifted_task(&self) -> Option<Result<TaskSpec, String>> {
+        self.eval.shift.map(|shift| shift.apply(&self.task))
+    }
+
+    /// Held-out prompts from the shifted task (own stream; same count and K as the
+    /// in-distribution set). None without a (valid) shift.
+    pub fn shifted_prompts(&self) -> Option<crate::tasks::PromptBatch> {
+        let task = self.shifted_task()?.ok()?;
+        let mut rng = crate::rng::seeded(self.train.seed, crate::rng::stream::HELD_OUT_SHIFTED);
+        Some(task.sample(self.eval.prompts, self.n_points(), &mut rng))
     }
 
     /// Mehta & Gupta's model size N = L·d.

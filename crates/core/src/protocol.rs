@@ -3,7 +3,7 @@
 //! the UI.
 
 use crate::config::RunConfig;
-use crate::eval::ErrorCurve;
+use crate::schema::EvalPoint;
 use crate::schema::{BackendInfo, NamedCurve};
 use crate::tasks::TaskSpec;
 use crate::theory::TheoryCurve;
@@ -68,7 +68,7 @@ pub enum FromWorker {
     /// Training progress (sent at most every ~100 ms).
     Progress { step: usize, losses: Vec<(usize, f64)>, steps_per_s: f64, elapsed_s: f64 },
     /// A held-out evaluation.
-    Evaluated { step: usize, elapsed_s: f64, curve: ErrorCurve },
+    Evaluated { point: EvalPoint },
     /// Training stopped: paused, budget spent, or diverged.
     Stopped { step: usize, reason: StopReason },
     /// Mechanism probes of the model after `step` steps: its alignment with gradient descent

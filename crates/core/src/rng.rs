@@ -29,4 +29,5 @@ pub mod stream {
     pub const MODEL_INIT: u64 = 3;
     pub const PROBE: u64 = 4;
     pub const MONTE_CARLO: u64 = 5;
+    pub const HELD_OUT_SHIFTED: u64 = 6;
 }

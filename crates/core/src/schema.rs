@@ -58,6 +58,9 @@ pub struct EvalPoint {
     pub step: usize,
     pub elapsed_s: f64,
     pub curve: ErrorCurve,
+    /// The same model scored on the out-of-distribution prompts (`eval.shift`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shifted: Option<ErrorCurve>,
 }
 
 /// A baseline's (or theory's) error curve with its name.
@@ -177,6 +180,9 @@ impl RunResult {
         let mut columns: Vec<(&str, &ErrorCurve)> = Vec::new();
         if let Some(e) = self.latest_eval() {
             columns.push(("model", &e.curve));
+            if let Some(shifted) = &e.shifted {
+                columns.push(("model_shifted", shifted));
+            }
         }
         for b in &self.baselines {
             columns.push((&b.name, &b.curve));
@@ -236,7 +242,8 @@ mod tests {
         run.loss.push(0, 1.5);
         run.loss.push(1, 1.25);
         let curve = ErrorCurve { k: vec![0, 1, 2], mean: vec![1.0, 0.9, 0.8], se: vec![0.1, 0.1, 0.1] };
-        run.evals.push(EvalPoint { step: 1, elapsed_s: 0.5, curve: curve.clone() });
+        let shifted = Some(ErrorCurve { mean: vec![1.0, 1.5, 2.0], ..curve.clone() });
+        run.evals.push(EvalPoint { step: 1, elapsed_s: 0.5, curve: curve.clone(), shifted });
         run.baselines.push(NamedCurve { name: "zero".into(), curve });
         run
     }
@@ -263,9 +270,9 @@ mod tests {
     fn csv_has_one_row_per_k() {
         let csv = sample_run().to_csv();
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "k,model,model_se,zero,zero_se");
+        assert_eq!(lines[0], "k,model,model_se,model_shifted,model_shifted_se,zero,zero_se");
         assert_eq!(lines.len(), 4);
-        assert_eq!(lines[2], "1,0.9,0.1,0.9,0.1");
+        assert_eq!(lines[2], "1,0.9,0.1,1.5,0.1,0.9,0.1");
     }
 
     #[test]

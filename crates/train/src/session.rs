@@ -5,6 +5,7 @@
 use crate::train::{TrainError, Trainer};
 use burn::prelude::Device;
 use icl_core::config::RunConfig;
+use icl_core::eval::ErrorCurve;
 use icl_core::probes::{self, ProbeSummary};
 use icl_core::tasks::TaskFamily;
 use icl_core::schema::{BackendInfo, EvalPoint, RunResult, RunStatus};
@@ -13,13 +14,20 @@ use icl_core::tasks::PromptBatch;
 pub struct RunSession {
     pub trainer: Trainer,
     pub held_out: PromptBatch,
+    /// Prompts from the shifted task, if the run also evaluates out of distribution.
+    pub held_out_shifted: Option<PromptBatch>,
     pub result: RunResult,
 }
 
 impl RunSession {
     pub fn new(config: &RunConfig, device: &Device, backend: BackendInfo, producer: &str) -> Result<Self, String> {
         let trainer = Trainer::new(config, device)?;
-        Ok(RunSession { held_out: config.held_out_prompts(), result: RunResult::new(config.clone(), backend, producer), trainer })
+        Ok(RunSession {
+            held_out: config.held_out_prompts(),
+            held_out_shifted: config.shifted_prompts(),
+            result: RunResult::new(config.clone(), backend, producer),
+            trainer,
+        })
     }
 
     pub fn steps(&self) -> usize {
@@ -81,10 +89,10 @@ impl RunSession {
         Ok(Some(summary))
     }
 
-    /// Scores the model on the held-out prompts and records the curve.
+    /// Scores the model on the held-out prompts (and the shifted ones) and records the curves.
     pub async fn evaluate(&mut self, elapsed_s: f64) -> Result<EvalPoint, TrainError> {
-        let curve = self.trainer.evaluate(&self.held_out).await;
-        let curve = match curve {
+        let curves = self.score().await;
+        let (curve, shifted) = match curves {
             Ok(c) => c,
             Err(e) => {
                 if matches!(e, TrainError::Diverged { .. }) {
@@ -93,9 +101,18 @@ impl RunSession {
                 return Err(e);
             }
         };
-        let point = EvalPoint { step: self.trainer.steps(), elapsed_s, curve };
+        let point = EvalPoint { step: self.trainer.steps(), elapsed_s, curve, shifted };
         self.result.evals.push(point.clone());
         self.result.elapsed_s = elapsed_s;
         Ok(point)
+    }
+
+    async fn score(&self) -> Result<(ErrorCurve, Option<ErrorCurve>), TrainError> {
+        let curve = self.trainer.evaluate(&self.held_out).await?;
+        let shifted = match &self.held_out_shifted {
+            Some(prompts) => Some(self.trainer.evaluate(prompts).await?),
+            None => None,
+        };
+        Ok((curve, shifted))
     }
 }

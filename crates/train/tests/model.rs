@@ -88,13 +88,20 @@ fn short_cpu_training_learns_in_context() {
     c.context = 10;
     c.train.batch = 64;
     c.train.steps = 500;
+    c.eval.shift = Some(icl_core::tasks::DistributionShift::Noisy);
     let mut session = icl_train::RunSession::new(&c, &Device::flex(), icl_core::schema::BackendInfo::cpu(), "test").unwrap();
     let k = 2 * c.task.dim;
     let before = pollster::block_on(session.evaluate(0.0)).unwrap().curve.at(k).unwrap();
     let losses = pollster::block_on(session.train(c.train.steps, 50)).unwrap();
     assert_eq!(losses.len(), 500);
-    let after = pollster::block_on(session.evaluate(1.0)).unwrap().curve.at(k).unwrap();
+    let point = pollster::block_on(session.evaluate(1.0)).unwrap();
+    let after = point.curve.at(k).unwrap();
     eprintln!("ICL error at k = {k}: {before:.3} → {after:.3}");
+    // Out of distribution (labels with extra noise of variance 1, Z = D): the query's own
+    // noise alone adds 1/D to the error, so the shifted curve must sit clearly above.
+    let shifted = point.shifted.expect("a run with a shift scores the shifted prompts").at(k).unwrap();
+    eprintln!("with noisy labels (σ² + 1): {shifted:.3}");
+    assert!(shifted > after + 0.5 / c.task.dim as f64, "shifted {shifted} vs in-distribution {after}");
     assert!(after < 0.5 * before, "error at k = {k} should fall clearly: {before} → {after}");
     let first: f64 = losses[..20].iter().map(|l| l.1).sum::<f64>() / 20.0;
     let last: f64 = losses[480..].iter().map(|l| l.1).sum::<f64>() / 20.0;

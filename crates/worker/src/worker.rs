@@ -174,7 +174,7 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice) {
     post(&FromWorker::Configured { backend, note, param_count: session.trainer.param_count() });
     let held_out = session.held_out.clone();
     match session.evaluate(0.0).await {
-        Ok(point) => post(&FromWorker::Evaluated { step: 0, elapsed_s: 0.0, curve: point.curve }),
+        Ok(point) => post(&FromWorker::Evaluated { point }),
         Err(e) => post(&FromWorker::Error { message: e.to_string(), fatal: true }),
     }
     if with(|s| s.generation) != generation {
@@ -273,7 +273,7 @@ async fn drive(generation: u64, mut run: Run) {
         }
         if run.session.eval_due() {
             match run.session.evaluate(elapsed_s).await {
-                Ok(p) => post(&FromWorker::Evaluated { step: p.step, elapsed_s, curve: p.curve }),
+                Ok(point) => post(&FromWorker::Evaluated { point }),
                 Err(e) => {
                     report_failure(&e);
                     break Some(StopReason::Diverged).filter(|_| matches!(e, TrainError::Diverged { .. }));

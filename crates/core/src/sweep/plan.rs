@@ -287,7 +287,7 @@ fn make_point(id: String, task: TaskSpec, context: usize, shape: ModelShape, s: 
         context,
         model: shape.clone(),
         train: TrainSettings { batch: s.batch, lr: default_lr(shape.width), steps: s.steps, seed },
-        eval: EvalSettings { prompts: s.eval_prompts, every: s.eval_every },
+        eval: EvalSettings { prompts: s.eval_prompts, every: s.eval_every, shift: None },
     };
     let mut labels = BTreeMap::new();
     labels.insert("N".into(), config.size_ld() as f64);

@@ -35,7 +35,7 @@ fn done_point(p: &SweepPoint, value: impl Fn(usize) -> f64) -> PointResult {
         elapsed_s: 1.0,
         final_curve: curve.clone(),
         final_loss: 0.5,
-        evals: vec![EvalPoint { step: p.config.train.steps, elapsed_s: 1.0, curve }],
+        evals: vec![EvalPoint { step: p.config.train.steps, elapsed_s: 1.0, curve, shifted: None }],
         status: RunStatus::Done,
         probe: None,
     }
@@ -319,8 +319,8 @@ fn sweep_point_from_run_keeps_finite_evaluations() {
     let q = &p.points[0];
     let mut run = RunResult::new(q.config.clone(), BackendInfo::cpu(), "test");
     let good = ErrorCurve { k: vec![0, 1], mean: vec![1.0, 0.5], se: vec![0.1, 0.1] };
-    run.evals.push(EvalPoint { step: 100, elapsed_s: 1.0, curve: good.clone() });
-    run.evals.push(EvalPoint { step: 200, elapsed_s: 2.0, curve: ErrorCurve { mean: vec![f64::NAN, 1.0], ..good.clone() } });
+    run.evals.push(EvalPoint { step: 100, elapsed_s: 1.0, curve: good.clone(), shifted: None });
+    run.evals.push(EvalPoint { step: 200, elapsed_s: 2.0, curve: ErrorCurve { mean: vec![f64::NAN, 1.0], ..good.clone() }, shifted: None });
     run.loss.push(0, f64::NAN);
     run.status = RunStatus::Diverged;
     run.steps = 200;
@@ -557,7 +557,7 @@ fn sweep_learning_curve_depth_gains() {
             .map(|i| {
                 let scale = 1.0 + 1.0 / i as f64;
                 let c = &pr.final_curve;
-                EvalPoint { step: i * 200, elapsed_s: i as f64, curve: ErrorCurve { mean: c.mean.iter().map(|m| m * scale).collect(), ..c.clone() } }
+                EvalPoint { step: i * 200, elapsed_s: i as f64, curve: ErrorCurve { mean: c.mean.iter().map(|m| m * scale).collect(), ..c.clone() }, shifted: None }
             })
             .collect();
         r.points.push(pr);

@@ -3,9 +3,11 @@
 //! Conventions follow `shared/THEORY.md` §0–§1 (Garg et al. 2022 normalisations).
 
 mod covariance;
+mod shift;
 mod tree;
 
 pub use covariance::{haar_rotation, power_law_spectrum, InputCovariance};
+pub use shift::DistributionShift;
 pub use tree::DecisionTree;
 
 use crate::rng::{normal, Rng};
