@@ -146,7 +146,7 @@ pub fn add_shifted_model(chart: &mut LineChart, shift: &str, curve: &ErrorCurve)
     chart.series.insert(
         at,
         Series {
-            label: format!("model, out of distribution: {shift}"),
+            label: format!("model, OOD {shift}"),
             points: curve_points(curve),
             band: Some(curve_band(curve)).filter(|_| curve.se.len() == curve.mean.len()),
             style: SeriesStyle::dashed(style::MODEL, 2).with_markers(),

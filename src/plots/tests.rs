@@ -559,3 +559,17 @@ fn plots_random_inputs_never_panic() {
         parse_svg(&hm.to_svg(w, h).unwrap());
     }
 }
+
+#[test]
+fn the_shifted_model_curve_follows_the_model_dashed_in_its_colour() {
+    let model = ErrorCurve { k: vec![0, 1, 2], mean: vec![1.0, 0.6, 0.3], se: vec![0.1; 3] };
+    let shifted = ErrorCurve { mean: vec![1.0, 0.9, 0.8], ..model.clone() };
+    let baselines = [NamedCurve { name: "averaging".into(), curve: model.clone() }];
+    let mut chart = icl_error_chart(Some(&model), &baselines, &[], false);
+    add_shifted_model(&mut chart, "skewed", &shifted);
+    let labels: Vec<&str> = chart.series.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels[..2], ["model", "model, OOD skewed"]);
+    let s = &chart.series[1];
+    assert!(s.style.dashed && s.style.color == style::MODEL && s.band.is_some());
+    assert_eq!(s.points[2], (2.0, 0.8));
+}

@@ -89,7 +89,7 @@ pub fn LossChart() -> impl IntoView {
 #[derive(Clone, PartialEq)]
 struct ErrorChartData {
     model: Option<icl_core::eval::ErrorCurve>,
-    /// The model on shifted prompts, with the shift's description.
+    /// The model on shifted prompts, with the shift's short name.
     shifted: Option<(&'static str, icl_core::eval::ErrorCurve)>,
     baselines: Vec<icl_core::schema::NamedCurve>,
     theory: Vec<icl_core::theory::TheoryCurve>,
@@ -107,7 +107,7 @@ pub fn ErrorChart() -> impl IntoView {
                 model: res.and_then(|x| x.latest_eval()).map(|e| e.curve.clone()),
                 shifted: res.and_then(|x| {
                     let shift = x.config.eval.shift?;
-                    Some((shift.describe(), x.latest_eval()?.shifted.clone()?))
+                    Some((shift.name(), x.latest_eval()?.shifted.clone()?))
                 }),
                 baselines: res
                     .map(|x| x.baselines.iter().filter(|b| !hidden.contains(&b.name)).cloned().collect())
