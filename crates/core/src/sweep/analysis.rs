@@ -607,6 +607,74 @@ fn depth_width(a: &mut Analysis, obs: &[&Obs], opts: &AnalysisOptions) {
         "slope 2/3 (and d* ∝ N^{1/3})".into(),
         &caveats,
     ));
+    table3_replica(a, obs);
+}
+
+/// Mehta & Gupta's Table 3, scaled down: at each budget N = L·d, the deepest-narrowest shape
+/// of the grid against the shallowest-widest. Their pair is (L, d) = (64, 31250) against
+/// (4, 500000) at N = 2·10⁶, the deep one 4× better (THEORY.md §4.0 item 8). Widths of 10⁵
+/// cannot train in a browser, so N shrinks to the grid's budgets and the depth ratio to what
+/// the grid holds there. Evidence: the mean over budgets of ln(ε_shallow/ε_deep) with its SE
+/// (delta method on the per-shape SEs); the claim is that it is positive.
+fn table3_replica(a: &mut Analysis, obs: &[&Obs]) {
+    const PLOT: &str = "Table 3 replica: deep-narrow vs shallow-wide at equal N";
+    let groups = group(obs);
+    let budgets = distinct(&obs.iter().map(|o| o.get("budget")).collect::<Vec<_>>());
+    let (mut deep_pts, mut wide_pts, mut rows, mut log_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for &n in &budgets {
+        let at: Vec<&Group> = groups.iter().filter(|g| g.first().get("budget") == n).collect();
+        let by_depth = |g: &&&Group| g.first().get("L");
+        let (Some(deep), Some(wide)) = (at.iter().max_by(|x, y| by_depth(x).total_cmp(&by_depth(y))), at.iter().min_by(|x, y| by_depth(x).total_cmp(&by_depth(y)))) else {
+            continue;
+        };
+        let (ld, lw) = (deep.first().get("L"), wide.first().get("L"));
+        if ld <= lw || deep.mean() <= 0.0 || wide.mean() <= 0.0 {
+            continue;
+        }
+        deep_pts.push(deep.point(n));
+        wide_pts.push(wide.point(n));
+        let ratio = wide.mean() / deep.mean();
+        let se = ((wide.err() / wide.mean()).powi(2) + (deep.err() / deep.mean()).powi(2)).sqrt();
+        log_ratios.push((ratio.ln(), se));
+        rows.push(format!(
+            "N = {n:.0}: (L, d) = ({ld:.0}, {:.0}) scores {} against ({lw:.0}, {:.0}) {}, ratio {}",
+            deep.first().get("d"),
+            fmt_num(deep.mean()),
+            wide.first().get("d"),
+            fmt_num(wide.mean()),
+            fmt_num(ratio)
+        ));
+    }
+    if log_ratios.is_empty() {
+        return;
+    }
+    a.series.push(series("deep-narrow (largest L)", PLOT, "N = L·d", METRIC_AXIS, (true, true), SeriesStyle::Measured, deep_pts));
+    a.series.push(series("shallow-wide (smallest L)", PLOT, "N = L·d", METRIC_AXIS, (true, true), SeriesStyle::Measured, wide_pts));
+    let m = log_ratios.len() as f64;
+    let mean = log_ratios.iter().map(|r| r.0).sum::<f64>() / m;
+    let se = log_ratios.iter().map(|r| r.1 * r.1).sum::<f64>().sqrt() / m;
+    let interval = Interval { lo: mean - 1.96 * se, hi: mean + 1.96 * se, level: 0.95 };
+    let evidence = Evidence { estimate: mean, interval, levels: log_ratios.len() };
+    let caveats = vec![
+        format!("Per budget: {}.", rows.join("; ")),
+        "Scaled from the paper's (64, 31250) vs (4, 500000) at N = 2·10⁶ (deep 4× better): widths of 10⁵ cannot train in a browser, so N is the grid's budgets and the depth ratio is the largest the grid holds at each.".into(),
+    ];
+    a.verdicts.push(verdict(
+        "Table 3 (scaled): deep-narrow beats shallow-wide at equal N = L·d".into(),
+        VerdictRule::new(1),
+        Some(&evidence),
+        Prediction::Above(0.0),
+        format!(
+            "mean ln(ε_shallow/ε_deep) = {} [{}, {}] over {} budget(s) (error ratio {})",
+            fmt_num(mean),
+            fmt_num(interval.lo),
+            fmt_num(interval.hi),
+            log_ratios.len(),
+            fmt_num(mean.exp())
+        ),
+        "ln ratio > 0 (the paper's row: ratio 4, ln 4 = 1.39)".into(),
+        &caveats,
+    ));
 }
 
 /// A located (or not) transition of one (h, K).

@@ -390,6 +390,7 @@ pub fn plan(experiment: &Experiment, preset: SweepPreset) -> SweepPlan {
                 s.seeds, s.steps, s.batch
             ));
             lines.push("Per budget, L̂* comes from a quadratic in ln L around the empirical minimum (§4.5); the slope of ln L̂* against ln N is compared with the claimed 2/3 (and reported against P).".into());
+            lines.push("Table 3, scaled down: at each budget the deepest-narrowest shape is compared with the shallowest-widest (the paper's pair, (64, 31250) vs (4, 500000) at N = 2·10⁶, is far beyond a browser; here N is the budgets above and the depth ratio what the grid holds).".into());
         }
         Experiment::Transition { hs, contexts, .. } => {
             let ladder = size_ladder(preset);

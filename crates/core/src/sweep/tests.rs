@@ -630,3 +630,18 @@ fn sweep_transition_plateau_noise_is_inconclusive() {
         }
     }
 }
+
+/// The scaled Table 3 row: deeper-narrower better at every budget → Consistent; the
+/// reverse → Inconsistent; the text names each budget's pair.
+#[test]
+fn sweep_table3_replica_compares_the_extreme_shapes_per_budget() {
+    let p = plan(&Experiment::default_for(ExperimentKind::DepthWidth), SweepPreset::Quick);
+    let deep_better = synthetic(&p, |pt| 0.5 * (pt.config.model.depth as f64).powf(-0.5));
+    let a = analyze(&deep_better);
+    let v = verdict_of(&a, "Table 3 (scaled)");
+    assert_eq!(v.status, VerdictStatus::Consistent, "{v:#?}");
+    assert!(v.explanation.contains("N = 48: (L, d) = (6, 8)"), "{}", v.explanation);
+    assert!(a.series.iter().any(|s| s.name.starts_with("deep-narrow") && s.points.len() == 3));
+    let wide_better = synthetic(&p, |pt| 0.5 * (pt.config.model.depth as f64).powf(0.5));
+    assert_eq!(verdict_of(&analyze(&wide_better), "Table 3 (scaled)").status, VerdictStatus::Inconsistent);
+}
