@@ -130,8 +130,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Sh
 
 /// [`draw_heatmap`] with every size multiplied by `scale`.
 pub fn draw_heatmap_scaled<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
-    let th = Theme::for_backend::<DB>(scale);
-    area.fill(&style::BACKGROUND).map_err(err)?;
+    let th = Theme::clear(area, scale)?;
     draw_one(map, area, &th, Opts { compact: false, colorbar: true, range: None })
 }
 
@@ -146,8 +145,7 @@ pub fn draw_heatmap_grid_scaled<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     scale: f64,
 ) -> Result<(), String> {
-    let th = Theme::for_backend::<DB>(scale);
-    area.fill(&style::BACKGROUND).map_err(err)?;
+    let th = Theme::clear(area, scale)?;
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let pad = th.px(6.0);

@@ -62,10 +62,6 @@ impl Series {
         self.style = style;
         self
     }
-    pub fn with_band(mut self, band: Vec<(f64, f64, f64)>) -> Self {
-        self.band = Some(band);
-        self
-    }
 }
 
 /// A corner of the plotting area.
@@ -182,8 +178,7 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     scale: f64,
 ) -> Result<(), String> {
-    let th = Theme::for_backend::<DB>(scale);
-    area.fill(&style::BACKGROUND).map_err(err)?;
+    let th = Theme::clear(area, scale)?;
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     if w < th.px(80.0) || h < th.px(60.0) {

@@ -148,6 +148,12 @@ impl Theme {
         Theme { s, font_factor }
     }
 
+    /// How every chart starts: the theme for `DB` at `scale`, with `area` cleared to the background.
+    pub fn clear<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, scale: f64) -> Result<Self, String> {
+        area.fill(&BACKGROUND).map_err(super::err)?;
+        Ok(Self::for_backend::<DB>(scale))
+    }
+
     /// `v` logical pixels in output pixels.
     pub fn px(&self, v: f64) -> i32 {
         (v * self.s).round() as i32

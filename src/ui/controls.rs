@@ -97,10 +97,11 @@ pub fn Settings() -> impl IntoView {
         let shift = DistributionShift::from_name(&event_target_value(&ev));
         settings.update(|s| s.config.eval.shift = shift);
     };
-    // Only the shifts that mean something for the current task are offered.
-    let applicable_shifts = move || {
+    // Only the shifts that mean something for the current task are offered; a memo, so the
+    // options are rebuilt when the task changes, not on every settings edit.
+    let applicable_shifts = Memo::new(move |_| {
         settings.with(|s| DistributionShift::ALL.into_iter().filter(|x| x.apply(&s.config.task).is_ok()).collect::<Vec<_>>())
-    };
+    });
     let on_backend = move |ev: leptos::ev::Event| {
         if let Some(b) = BackendChoice::from_name(&event_target_value(&ev)) {
             settings.update(|s| s.backend = b);
@@ -166,7 +167,7 @@ pub fn Settings() -> impl IntoView {
                     <select data-testid="shift" on:change=on_shift
                         prop:value=move || settings.with(|s| s.config.eval.shift.map_or("none", DistributionShift::name))>
                         <option value="none">"nothing else"</option>
-                        {move || applicable_shifts().into_iter().map(|x| view! { <option value=x.name()>{x.describe()}</option> }).collect_view()}
+                        {move || applicable_shifts.get().into_iter().map(|x| view! { <option value=x.name()>{x.describe()}</option> }).collect_view()}
                     </select>
                 </label>
             </fieldset>

@@ -1,6 +1,12 @@
 //! One-dimensional minimisation, shared by GD step tuning, the probes and the theory: a
 //! grid locates the basin (the objectives are smooth but not always unimodal over the whole
-//! range), golden-section search refines it between the best point's neighbours.
+//! range), golden-section search refines it between the best point's neighbours. Also the
+//! mixed-precision dot product every linear predictor uses.
+
+/// w·x for f64 weights and an f32 input (prompts store f32; all arithmetic is f64).
+pub fn dot(w: &[f64], x: &[f32]) -> f64 {
+    w.iter().zip(x).map(|(w, &x)| w * x as f64).sum()
+}
 
 /// `n` points spaced evenly in log from `lo` to `hi` (both > 0).
 pub fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {

@@ -180,7 +180,7 @@ fn gd_predictions(batch: &PromptBatch, b: usize, rates: &[f64]) -> Vec<f64> {
                 return 0.0;
             }
             let w = GradientDescent::weights(&xs[..i * dim], &ys[..i], dim, rates);
-            w.iter().zip(&xs[i * dim..(i + 1) * dim]).map(|(w, &x)| w * x as f64).sum()
+            crate::numeric::dot(&w, &xs[i * dim..(i + 1) * dim])
         })
         .collect()
 }

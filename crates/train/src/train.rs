@@ -133,11 +133,6 @@ impl Trainer {
         self.step += 1;
     }
 
-    /// Number of steps whose losses await [`drain_losses`](Self::drain_losses).
-    pub fn pending_losses(&self) -> usize {
-        self.pending.len()
-    }
-
     /// Reads every pending loss in one transfer: `(step, loss)` in order.
     /// Fails if any is not finite, since the run has then diverged.
     pub async fn drain_losses(&mut self) -> Result<Vec<(usize, f64)>, TrainError> {

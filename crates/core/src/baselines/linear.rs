@@ -158,11 +158,6 @@ pub fn svd_min_norm(x: &DMatrix<f64>, y: &DVector<f64>) -> DVector<f64> {
     svd_ridge(x, y, 0.0)
 }
 
-/// (XᵀX + λI)⁻¹Xᵀy for λ > 0, X⁺y for λ = 0 (see [`NormalEquations::solve`]).
-pub fn ridge_solve(x: &DMatrix<f64>, y: &DVector<f64>, lambda: f64) -> DVector<f64> {
-    rows_of(x, y).solve(lambda)
-}
-
 /// Predictions of a ridge-type learner for every point of a prompt (k = 0..n), on inputs
 /// scaled by `scale` (weights mapped back the same way): one incremental pass.
 fn ridge_prompt(xs: &[f32], ys: &[f32], dim: usize, lambda: f64, scale: Option<&[f64]>) -> Vec<f64> {

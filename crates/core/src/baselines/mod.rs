@@ -65,10 +65,7 @@ pub mod names {
     pub const TREE_BAYES: &str = "tree_bayes";
 }
 
-/// Dot product of f64 weights with an f32 input.
-pub(crate) fn dot(w: &[f64], x: &[f32]) -> f64 {
-    w.iter().zip(x).map(|(w, &x)| w * x as f64).sum()
-}
+pub(crate) use crate::numeric::dot;
 
 #[cfg(test)]
 mod tests;

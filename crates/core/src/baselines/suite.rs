@@ -157,11 +157,6 @@ impl BaselineSuite {
         self.batch.batch
     }
 
-    /// Prompts scored so far.
-    pub fn prompts_done(&self) -> usize {
-        self.batch.batch - self.remaining
-    }
-
     pub fn is_done(&self) -> bool {
         self.remaining == 0
     }

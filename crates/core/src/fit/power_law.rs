@@ -301,6 +301,6 @@ impl FloorPowerLawFit {
     }
 
     pub fn predict(&self, n: f64) -> f64 {
-        self.e_inf + self.c * n.powf(-self.alpha)
+        crate::theory::mehta_gupta::power_law_with_floor(n, self.e_inf, self.c, self.alpha)
     }
 }

@@ -607,7 +607,7 @@ fn depth_width(a: &mut Analysis, obs: &[&Obs], opts: &AnalysisOptions) {
         "slope 2/3 (and d* ∝ N^{1/3})".into(),
         &caveats,
     ));
-    table3_replica(a, obs);
+    table3_replica(a, &groups, &budgets);
 }
 
 /// Mehta & Gupta's Table 3, scaled down: at each budget N = L·d, the deepest-narrowest shape
@@ -616,12 +616,10 @@ fn depth_width(a: &mut Analysis, obs: &[&Obs], opts: &AnalysisOptions) {
 /// cannot train in a browser, so N shrinks to the grid's budgets and the depth ratio to what
 /// the grid holds there. Evidence: the mean over budgets of ln(ε_shallow/ε_deep) with its SE
 /// (delta method on the per-shape SEs); the claim is that it is positive.
-fn table3_replica(a: &mut Analysis, obs: &[&Obs]) {
+fn table3_replica(a: &mut Analysis, groups: &[Group], budgets: &[f64]) {
     const PLOT: &str = "Table 3 replica: deep-narrow vs shallow-wide at equal N";
-    let groups = group(obs);
-    let budgets = distinct(&obs.iter().map(|o| o.get("budget")).collect::<Vec<_>>());
     let (mut deep_pts, mut wide_pts, mut rows, mut log_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for &n in &budgets {
+    for &n in budgets {
         let at: Vec<&Group> = groups.iter().filter(|g| g.first().get("budget") == n).collect();
         let by_depth = |g: &&&Group| g.first().get("L");
         let (Some(deep), Some(wide)) = (at.iter().max_by(|x, y| by_depth(x).total_cmp(&by_depth(y))), at.iter().min_by(|x, y| by_depth(x).total_cmp(&by_depth(y)))) else {

@@ -59,7 +59,7 @@ pub enum PromptFunction {
 impl PromptFunction {
     pub fn eval(&self, x: &[f32]) -> f64 {
         match self {
-            PromptFunction::Linear { w } => w.iter().zip(x).map(|(w, &x)| w * x as f64).sum(),
+            PromptFunction::Linear { w } => crate::numeric::dot(w, x),
             PromptFunction::Tree(tree) => tree.eval(x),
         }
     }

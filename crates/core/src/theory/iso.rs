@@ -68,16 +68,6 @@ pub fn gd1_excess(k: usize, d: usize, noise_var: f64) -> f64 {
     c / (k as f64 + c)
 }
 
-/// §2.5 e_ex of one GD step with a fixed step η (as a transformer trained at one length uses):
-/// η²(k + D + 1 + σ²)/k − 2η + 1 (k ≥ 1; 1 at k = 0).
-pub fn gd1_fixed_step_excess(k: usize, d: usize, noise_var: f64, eta: f64) -> f64 {
-    if k == 0 {
-        return 1.0;
-    }
-    let kf = k as f64;
-    eta * eta * (kf + d as f64 + 1.0 + noise_var) / kf - 2.0 * eta + 1.0
-}
-
 /// §2.4 ridge bracket for one draw of the eigenvalues μ_j of W = XᵀX (zeros padded to D entries):
 /// (1/D) Σ_j (λ² + σ²μ_j)/(μ_j + λ)².
 pub fn ridge_bracket(eigs_padded: &[f64], lambda: f64, noise_var: f64) -> f64 {

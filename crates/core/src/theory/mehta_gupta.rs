@@ -16,11 +16,6 @@ pub fn claimed_exponent(h: usize) -> f64 {
     1.0 / (2.0 * (h as f64 + 1.0))
 }
 
-/// Claimed power law ε(N) = C·N^{−α(h)} (no floor; see module doc).
-pub fn claimed_power_law(n: f64, c: f64, h: usize) -> f64 {
-    c * n.powf(-claimed_exponent(h))
-}
-
 /// Power law with floor ε(N) = ε_∞ + C·N^{−α} (the testable form, §4.1).
 pub fn power_law_with_floor(n: f64, e_inf: f64, c: f64, alpha: f64) -> f64 {
     e_inf + c * n.powf(-alpha)
