@@ -80,3 +80,36 @@ impl Inner {
         let _ = self.worker.post_message(&JsValue::from_str(&message.to_json()));
     }
 }
+
+/// The sweep's workers: started on demand (each loads the trainer's wasm), kept for the
+/// next sweep. Worker `slot` hands its messages to `on_message(slot, message)`.
+#[derive(Default)]
+pub struct WorkerPool {
+    workers: Vec<WorkerClient>,
+}
+
+impl WorkerPool {
+    /// Starts workers until there are `n`.
+    pub fn ensure(&mut self, n: usize, on_message: impl Fn(usize, FromWorker) + Clone + 'static) -> Result<(), String> {
+        while self.workers.len() < n {
+            let slot = self.workers.len();
+            let handler = on_message.clone();
+            self.workers.push(WorkerClient::spawn(move |m| handler(slot, m))?);
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.workers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.workers.is_empty()
+    }
+
+    pub fn send(&self, slot: usize, message: ToWorker) {
+        if let Some(w) = self.workers.get(slot) {
+            w.send(message);
+        }
+    }
+}

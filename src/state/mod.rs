@@ -1,7 +1,11 @@
 //! The page's state, kept pure (no DOM) so it is tested natively:
-//! - [`url`]: everything shareable, serialised to and from the query string in one place;
-//! - [`run`]: the run being recorded from the worker's messages.
+//! - [`run`]: the run being recorded from the worker's messages;
+//! - [`sweep`]: the Experiments tab's run queue;
+//! - [`pool`]: how many workers train a sweep at once.
+//!
+//! What a link shares lives in `icl_core::settings` (one table drives the URL, the form
+//! and the CLI).
 
+pub mod pool;
 pub mod run;
 pub mod sweep;
-pub mod url;

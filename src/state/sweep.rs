@@ -1,17 +1,41 @@
-//! The browser's run queue for a sweep: which point runs, which wait, which failed. The
-//! page trains one point at a time through the same worker messages as a single run, so
-//! this is pure bookkeeping, tested natively.
+//! The browser's run queue for a sweep: which point runs on which worker of the pool,
+//! which wait, which failed. The page's pool trains several points at once through the
+//! same worker messages as a single run; this is the pure bookkeeping, tested natively.
 
+use super::run::{Phase, RunState};
 use icl_core::schema::{RunResult, RunStatus};
 use icl_core::sweep::{self, CostModel, Experiment, PointResult, SweepPlan, SweepPoint, SweepPreset, SweepResult};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PointState {
     Pending,
-    Running,
+    /// Training on worker `slot` of the pool.
+    Running { slot: usize },
     Done,
     /// Diverged or failed, with the reason.
     Failed(String),
+}
+
+impl PointState {
+    /// For the queue table's CSS class and tests.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PointState::Pending => "pending",
+            PointState::Running { .. } => "running",
+            PointState::Done => "done",
+            PointState::Failed(_) => "failed",
+        }
+    }
+}
+
+/// What one worker of the pool reports to the queue.
+#[derive(Clone, Copy, Debug)]
+pub struct SlotReport<'a> {
+    pub slot: usize,
+    /// The worker has loaded and can take a point.
+    pub ready: bool,
+    /// The run it is recording (a point's, once the queue started one there).
+    pub run: &'a RunState,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +43,7 @@ pub struct SweepQueue {
     pub plan: SweepPlan,
     pub result: SweepResult,
     pub states: Vec<PointState>,
-    /// Whether the queue starts the next point when one finishes.
+    /// Whether the queue starts pending points on idle workers.
     pub running: bool,
     /// Seconds of training spent on the points done in this session, and what the plan's
     /// browser cost model predicted for them: their ratio calibrates the ETA to this machine.
@@ -50,8 +74,14 @@ impl SweepQueue {
         SweepQueue { plan, result, states, running: false, spent_s: 0.0, spent_estimate_s: 0.0 }
     }
 
-    pub fn running_index(&self) -> Option<usize> {
-        self.states.iter().position(|s| *s == PointState::Running)
+    /// The point training on `slot`, if any.
+    pub fn point_on(&self, slot: usize) -> Option<usize> {
+        self.states.iter().position(|s| *s == PointState::Running { slot })
+    }
+
+    /// Points training now.
+    pub fn running_points(&self) -> usize {
+        self.states.iter().filter(|s| matches!(s, PointState::Running { .. })).count()
     }
 
     pub fn done(&self) -> usize {
@@ -63,24 +93,48 @@ impl SweepQueue {
     }
 
     pub fn is_finished(&self) -> bool {
-        !self.states.iter().any(|s| matches!(s, PointState::Pending | PointState::Running))
+        !self.states.iter().any(|s| matches!(s, PointState::Pending | PointState::Running { .. }))
     }
 
-    /// The next point to train, marked Running; None when nothing waits or the queue is paused.
-    pub fn start_next(&mut self) -> Option<SweepPoint> {
-        if !self.running || self.running_index().is_some() {
-            return None;
+    /// Records every point whose worker finished it, then hands pending points to the ready,
+    /// idle workers (while the queue runs). Returns the points to start, `(slot, point)`; the
+    /// page sends them. Results land in plan order whatever order the workers finish in.
+    pub fn advance(&mut self, slots: &[SlotReport]) -> Vec<(usize, SweepPoint)> {
+        for report in slots {
+            let Some(i) = self.point_on(report.slot) else { continue };
+            let run = report.run;
+            // A worker still showing an earlier run has not started this point yet.
+            if run.config != self.plan.points[i].config {
+                continue;
+            }
+            let failure = match run.phase {
+                Phase::Done | Phase::Diverged => None,
+                Phase::Failed => Some(run.error.clone().unwrap_or_else(|| "failed".into())),
+                _ => continue,
+            };
+            let result = run.result.clone().unwrap_or_else(|| RunResult::new(run.config.clone(), icl_core::schema::BackendInfo::cpu(), "browser"));
+            self.finish(i, &result, failure);
         }
-        let i = self.states.iter().position(|s| *s == PointState::Pending)?;
-        self.states[i] = PointState::Running;
-        Some(self.plan.points[i].clone())
+        let mut started = Vec::new();
+        if self.running {
+            for report in slots {
+                if !report.ready || self.point_on(report.slot).is_some() {
+                    continue;
+                }
+                let Some(i) = self.states.iter().position(|s| *s == PointState::Pending) else { break };
+                self.states[i] = PointState::Running { slot: report.slot };
+                started.push((report.slot, self.plan.points[i].clone()));
+            }
+        }
+        if self.is_finished() {
+            self.running = false;
+        }
+        started
     }
 
-    /// Records the running point's finished run (done, diverged or failed).
-    pub fn finish(&mut self, run: &RunResult, failure: Option<String>) {
-        let Some(i) = self.running_index() else { return };
+    /// Records point `i`'s finished run (done, diverged or failed).
+    fn finish(&mut self, i: usize, run: &RunResult, failure: Option<String>) {
         let point = &self.plan.points[i];
-        let result = PointResult::from_run(point, run);
         self.states[i] = match (&failure, run.status) {
             (None, RunStatus::Done) => {
                 self.spent_s += run.elapsed_s;
@@ -88,107 +142,144 @@ impl SweepQueue {
                 PointState::Done
             }
             (Some(why), _) => PointState::Failed(why.clone()),
-            (None, status) => PointState::Failed(format!("{status:?}").to_lowercase()),
+            (None, status) => PointState::Failed(status.name().to_string()),
         };
-        self.result.insert(result);
+        self.result.insert(PointResult::from_run(point, run));
     }
 
-    /// Puts a running point back in the queue (pause or cancel mid-point).
-    pub fn interrupt(&mut self) {
-        if let Some(i) = self.running_index() {
-            self.states[i] = PointState::Pending;
+    /// Puts every running point back in the queue (pause or cancel mid-point); returns the
+    /// slots that were training them, for the page to pause.
+    pub fn interrupt(&mut self) -> Vec<usize> {
+        let mut slots = Vec::new();
+        for s in &mut self.states {
+            if let PointState::Running { slot } = *s {
+                slots.push(slot);
+                *s = PointState::Pending;
+            }
         }
+        slots
     }
 
     /// Queues point `i` again (its old result is replaced when the new one lands).
     pub fn rerun(&mut self, i: usize) {
-        if i < self.states.len() && self.states[i] != PointState::Running {
+        if i < self.states.len() && !matches!(self.states[i], PointState::Running { .. }) {
             self.states[i] = PointState::Pending;
         }
     }
 
-    /// Seconds left: the plan's browser-CPU cost model for the remaining points, scaled by
-    /// how fast the points done in this session actually ran against that model.
-    pub fn eta_s(&self) -> f64 {
+    /// Seconds left on `workers` workers: the plan's browser-CPU cost model for the remaining
+    /// points, scaled by how fast the points done in this session actually ran against that
+    /// model (each point's own wall time, so contention between workers is measured in), and
+    /// divided among the workers, which each take the next point as soon as they are free.
+    pub fn eta_s(&self, workers: usize) -> f64 {
         let remaining: f64 = self
             .plan
             .points
             .iter()
             .zip(&self.states)
-            .filter(|(_, s)| matches!(s, PointState::Pending | PointState::Running))
+            .filter(|(_, s)| matches!(s, PointState::Pending | PointState::Running { .. }))
             .map(|(p, _)| CostModel::BROWSER_CPU.seconds(p))
             .sum();
         let speed = if self.spent_estimate_s > 0.0 { self.spent_s / self.spent_estimate_s } else { 1.0 };
-        remaining * speed
-    }
-
-    /// One CSV row per point: id, labels, status, steps, seconds, the analysis metric and its SE.
-    pub fn to_csv(&self) -> String {
-        let keys: Vec<&String> = self.plan.points.first().map(|p| p.labels.keys().collect()).unwrap_or_default();
-        let mut out = String::from("id");
-        for k in &keys {
-            out.push_str(&format!(",{k}"));
-        }
-        out.push_str(",status,steps,elapsed_s,metric,metric_se\n");
-        for p in &self.result.points {
-            out.push_str(&p.id);
-            for k in &keys {
-                out.push_str(&format!(",{}", p.label(k).map_or(String::new(), |v| v.to_string())));
-            }
-            let (m, se) = sweep::point_metric(&p.final_curve, p.config.context).map_or((String::new(), String::new()), |(m, se)| (m.to_string(), se.to_string()));
-            out.push_str(&format!(",{},{},{},{m},{se}\n", format!("{:?}", p.status).to_lowercase(), p.steps, p.elapsed_s));
-        }
-        out
+        remaining * speed / workers.max(1) as f64
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use icl_core::protocol::FromWorker;
     use icl_core::schema::BackendInfo;
     use icl_core::sweep::ExperimentKind;
 
-    fn fake_run(point: &SweepPoint, status: RunStatus) -> RunResult {
-        let mut run = RunResult::new(point.config.clone(), BackendInfo::cpu(), "test");
-        run.status = status;
-        run.steps = point.config.train.steps;
-        run.elapsed_s = 2.0;
-        run
+    /// A worker's run state after training `point` to the end (or diverging).
+    fn finished(point: &SweepPoint, diverged: bool) -> RunState {
+        let mut s = RunState::new(point.config.clone());
+        s.apply(FromWorker::Ready);
+        s.begin(point.config.clone());
+        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 1 });
+        s.apply(FromWorker::Progress { step: point.config.train.steps, losses: vec![(1, 1.0)], steps_per_s: 10.0, elapsed_s: 2.0 });
+        let reason = if diverged { icl_core::protocol::StopReason::Diverged } else { icl_core::protocol::StopReason::Budget };
+        s.apply(FromWorker::Stopped { step: point.config.train.steps, reason });
+        s
+    }
+
+    fn idle() -> RunState {
+        let mut s = RunState::new(Default::default());
+        s.apply(FromWorker::Ready);
+        s
     }
 
     #[test]
-    fn the_queue_runs_points_in_order_and_records_them() {
+    fn the_queue_fills_every_idle_worker_and_records_points_in_any_order() {
         let mut q = SweepQueue::new(&Experiment::default_for(ExperimentKind::Scaling), SweepPreset::Quick);
         let n = q.plan.points.len();
         assert!(n >= 4);
-        assert_eq!(q.start_next(), None, "a paused queue starts nothing");
+        let (a, b) = (idle(), idle());
+        fn slots<'a>(x: &'a RunState, y: &'a RunState) -> Vec<SlotReport<'a>> {
+            vec![SlotReport { slot: 0, ready: true, run: x }, SlotReport { slot: 1, ready: true, run: y }]
+        }
+        assert!(q.advance(&slots(&a, &b)).is_empty(), "a paused queue starts nothing");
         q.running = true;
-        let first = q.start_next().unwrap();
-        assert_eq!(first.id, q.plan.points[0].id);
-        assert_eq!(q.start_next(), None, "one point at a time");
-        let eta_before = q.eta_s();
-        q.finish(&fake_run(&first, RunStatus::Done), None);
-        assert_eq!((q.done(), q.result.points.len()), (1, 1));
-        assert!(q.eta_s() < eta_before, "a point done faster than estimated shortens the ETA");
-        let second = q.start_next().unwrap();
-        q.finish(&fake_run(&second, RunStatus::Diverged), None);
-        assert_eq!(q.failed(), 1);
-        q.rerun(1);
-        assert_eq!(q.states[1], PointState::Pending);
-        let again = q.start_next().unwrap();
-        assert_eq!(again.id, second.id, "a re-queued point runs next");
-        q.interrupt();
-        assert_eq!(q.states[1], PointState::Pending);
+        let started = q.advance(&slots(&a, &b));
+        assert_eq!(started.iter().map(|s| s.0).collect::<Vec<_>>(), vec![0, 1], "both workers get a point");
+        assert_eq!((started[0].1.id.as_str(), started[1].1.id.as_str()), (q.plan.points[0].id.as_str(), q.plan.points[1].id.as_str()));
+        assert!(q.advance(&slots(&a, &b)).is_empty(), "a worker showing its previous run is still busy");
+        let eta_before = q.eta_s(2);
+        assert!((q.eta_s(1) - 2.0 * eta_before).abs() < 1e-9 * eta_before, "two workers halve the ETA");
+        // The second point finishes first.
+        let b_done = finished(&q.plan.points[1], false);
+        let started = q.advance(&slots(&a, &b_done));
+        assert_eq!(q.states[1], PointState::Done);
+        assert_eq!(started.len(), 1);
+        assert_eq!((started[0].0, started[0].1.id.clone()), (1, q.plan.points[2].id.clone()));
+        assert!(q.eta_s(2) < eta_before, "a point done faster than estimated shortens the ETA");
+        // Then the first diverges.
+        let a_div = finished(&q.plan.points[0], true);
+        let b_busy = idle();
+        q.advance(&slots(&a_div, &b_busy));
+        assert_eq!((q.done(), q.failed(), q.result.points.len()), (1, 1, 2));
+        assert_eq!(q.states[0], PointState::Failed("diverged".into()));
+        q.rerun(0);
+        assert_eq!(q.states[0], PointState::Pending);
+        assert_eq!((q.point_on(0), q.point_on(1)), (Some(3), Some(2)), "the freed worker took the next point");
+        assert_eq!(q.running_points(), 2);
+        assert_eq!(q.interrupt(), vec![1, 0], "interrupting names the busy workers");
+        assert_eq!((q.running_points(), &q.states[2]), (0, &PointState::Pending));
         assert!(!q.is_finished());
-        assert!(q.to_csv().lines().count() == 1 + q.result.points.len());
+        assert_eq!(q.result.to_csv().lines().count(), 1 + q.result.points.len());
+    }
+
+    #[test]
+    fn a_worker_that_is_not_ready_gets_nothing() {
+        let mut q = SweepQueue::new(&Experiment::default_for(ExperimentKind::Scaling), SweepPreset::Smoke);
+        q.running = true;
+        let loading = RunState::new(Default::default());
+        assert!(q.advance(&[SlotReport { slot: 0, ready: false, run: &loading }]).is_empty());
+    }
+
+    #[test]
+    fn the_queue_stops_when_every_point_is_done() {
+        let mut q = SweepQueue::new(&Experiment::default_for(ExperimentKind::Scaling), SweepPreset::Smoke);
+        q.running = true;
+        let mut run = idle();
+        for _ in 0..q.plan.points.len() {
+            let started = q.advance(&[SlotReport { slot: 0, ready: true, run: &run }]);
+            assert_eq!(started.len(), 1);
+            run = finished(&started[0].1, false);
+        }
+        assert!(q.advance(&[SlotReport { slot: 0, ready: true, run: &run }]).is_empty());
+        assert!(q.is_finished() && !q.running);
+        assert_eq!(q.done(), q.plan.points.len());
     }
 
     #[test]
     fn a_saved_sweep_restores_its_done_points() {
         let mut q = SweepQueue::new(&Experiment::default_for(ExperimentKind::DepthWidth), SweepPreset::Quick);
         q.running = true;
-        let p = q.start_next().unwrap();
-        q.finish(&fake_run(&p, RunStatus::Done), None);
+        let run = idle();
+        let (_, p) = q.advance(&[SlotReport { slot: 0, ready: true, run: &run }]).remove(0);
+        q.advance(&[SlotReport { slot: 0, ready: true, run: &finished(&p, false) }]);
         let restored = SweepQueue::from_result(SweepResult::from_json(&q.result.to_json()).unwrap());
         assert_eq!(restored.done(), 1);
         assert_eq!(restored.states.len(), q.plan.points.len());

@@ -1,52 +1,48 @@
-//! The Experiments tab: a paper claim as a sweep of training runs. The queue trains one
-//! point at a time through the worker (the Single-run tab shows it live); points land in
-//! the charts as they finish, and the verdicts are recomputed from the fits each time.
+//! The Experiments tab: a paper claim as a sweep of training runs. A pool of workers trains
+//! several points at once (the queue's bookkeeping is `state::sweep`, pure); points land
+//! in the charts as they finish, and the verdicts are recomputed from the fits each time.
 
 use super::charts::chart_card;
 use super::AppState;
 use crate::plots;
-use crate::state::run::Phase;
-use crate::state::sweep::{PointState, SweepQueue};
-use icl_core::schema::{BackendInfo, RunResult};
+use crate::state::pool::pool_size;
+use crate::state::run::{Phase, RunState};
+use crate::state::sweep::{PointState, SlotReport, SweepQueue};
+use icl_core::protocol::ToWorker;
 use icl_core::sweep::{self, Experiment, ExperimentKind, SweepPreset, VerdictStatus};
 use leptos::prelude::*;
 
-/// Called whenever the run's phase changes: records a finished point and starts the next.
+/// Records finished points and starts pending ones on idle workers. Runs whenever a
+/// worker's phase changes (not on every progress tick).
 pub fn drive(app: AppState) {
-    let mut next = None;
-    let mut save = None;
+    let mut saved = None;
+    let mut started = Vec::new();
     app.sweep.update(|q| {
         let Some(q) = q else { return };
-        if let Some(i) = q.running_index() {
-            let point_config = &q.plan.points[i].config;
-            let outcome = app.run.with_untracked(|r| {
-                if r.config != *point_config {
-                    return None;
-                }
-                match r.phase {
-                    Phase::Done | Phase::Diverged => Some((r.result.clone(), None)),
-                    Phase::Failed => Some((r.result.clone(), Some(r.error.clone().unwrap_or_else(|| "failed".into())))),
-                    _ => None,
-                }
-            });
-            if let Some((result, failure)) = outcome {
-                let run = result.unwrap_or_else(|| RunResult::new(point_config.clone(), BackendInfo::cpu(), "browser"));
-                q.finish(&run, failure);
-                save = Some(q.result.clone());
-            }
-        }
-        next = q.start_next();
-        if q.is_finished() {
-            q.running = false;
+        let done_before = q.done() + q.failed();
+        app.pool_runs.with_untracked(|runs| {
+            let reports: Vec<SlotReport> = runs
+                .iter()
+                .enumerate()
+                .take(app.pool_workers.get_untracked())
+                .map(|(slot, run)| SlotReport { slot, ready: run.worker_ready, run })
+                .collect();
+            started = q.advance(&reports);
+        });
+        if q.done() + q.failed() != done_before {
+            saved = Some(q.result.clone());
         }
     });
-    if let Some(result) = save {
+    if let Some(result) = saved {
         if let Err(e) = crate::storage::save_sweep(&result) {
             app.notify(e);
         }
     }
-    if let Some(point) = next {
-        app.start(point.config);
+    let backend = app.settings.with_untracked(|s| s.backend);
+    for (slot, point) in started {
+        app.pool_runs.update(|runs| runs[slot].begin(point.config.clone()));
+        app.pool_send(slot, ToWorker::Configure { config: point.config, backend });
+        app.pool_send(slot, ToWorker::Run);
     }
 }
 
@@ -63,12 +59,55 @@ fn clock(s: f64) -> String {
     if s >= 3600 { format!("{}h {:02}m", s / 3600, (s / 60) % 60) } else { format!("{}m {:02}s", s / 60, s % 60) }
 }
 
+/// `navigator.hardwareConcurrency` and `navigator.deviceMemory` (GB), where the browser says.
+fn machine() -> (Option<f64>, Option<f64>) {
+    let navigator = js_sys::Reflect::get(&window(), &"navigator".into()).unwrap_or_default();
+    let get = |key: &str| js_sys::Reflect::get(&navigator, &key.into()).ok().and_then(|v| v.as_f64());
+    (get("hardwareConcurrency"), get("deviceMemory"))
+}
+
+/// One row of the queue table; keyed by point, so a training tick re-renders only the
+/// running row's status cell.
+fn queue_row(app: AppState, i: usize) -> impl IntoView {
+    let sweep = app.sweep;
+    let point = sweep.with_untracked(|q| q.as_ref().map(|q| q.plan.points[i].clone()));
+    let Some(point) = point else { return ().into_any() };
+    let state = Memo::new(move |_| sweep.with(|q| q.as_ref().and_then(|q| q.states.get(i).cloned()).unwrap_or(PointState::Pending)));
+    let id = point.id.clone();
+    let metric = Memo::new(move |_| {
+        sweep.with(|q| {
+            q.as_ref()
+                .and_then(|q| q.result.points.iter().find(|r| r.id == id).and_then(|r| sweep::point_metric(&r.final_curve, r.config.context)))
+                .map(|(m, se)| format!("{m:.3} ± {se:.3}"))
+        })
+    });
+    let status = move || match state.get() {
+        PointState::Pending => "pending".to_string(),
+        PointState::Running { slot } => {
+            app.pool_runs.with(|runs| runs.get(slot).map_or(String::new(), |r| format!("running on worker {} · step {}", slot + 1, r.steps())))
+        }
+        PointState::Done => "done".to_string(),
+        PointState::Failed(why) => format!("failed: {why}"),
+    };
+    let can_rerun = move || matches!(state.get(), PointState::Done | PointState::Failed(_));
+    view! {
+        <tr class=move || format!("state-{}", state.get().name())>
+            <td>{point.id.clone()}</td><td>{point.config.param_count()}</td><td>{point.config.train.steps}</td>
+            <td>{status}</td><td>{metric}</td>
+            <td><Show when=can_rerun>
+                <button class="small" on:click=move |_| { sweep.update(|q| if let Some(q) = q { q.rerun(i) }); drive(app); }>"re-run"</button>
+            </Show></td>
+        </tr>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn Experiments() -> impl IntoView {
     let app = expect_context::<AppState>();
     let sweep = app.sweep;
     let selection = move || app.settings.with(|s| (s.experiment, s.preset));
-    let active = move || sweep.with(|q| q.as_ref().is_some_and(|q| q.running_index().is_some()));
+    let active = move || sweep.with(|q| q.as_ref().is_some_and(|q| q.running_points() > 0));
     let running = move || sweep.with(|q| q.as_ref().is_some_and(|q| q.running));
     let matches_selection = move || {
         let (kind, preset) = selection();
@@ -78,21 +117,46 @@ pub fn Experiments() -> impl IntoView {
         let (kind, preset) = selection();
         sweep.set(Some(SweepQueue::new(&Experiment::default_for(kind), preset)));
     };
+    // Phases and configurations of the workers: the queue advances when one of them changes.
+    let phases = Memo::new(move |_| app.pool_runs.with(|runs| runs.iter().map(|r| (r.worker_ready, r.phase, r.config.clone())).collect::<Vec<_>>()));
+    Effect::new(move |_| {
+        phases.track();
+        drive(app);
+    });
     let start = move |_| {
         if !matches_selection() {
             set_up();
         }
-        app.pause();
+        let point_mb = sweep.with_untracked(|q| {
+            q.as_ref().map_or(0.0, |q| q.plan.points.iter().map(|p| p.config.memory_estimate().total_bytes()).fold(0.0, f64::max) / 1e6)
+        });
+        let (cores, memory) = machine();
+        let size = pool_size(app.settings.with_untracked(|s| s.workers), cores, memory, point_mb);
+        app.pool_size_reason.set(size.reason.clone());
+        if let Err(e) = app.ensure_pool(size.workers) {
+            app.notify(e);
+            return;
+        }
+        let was_active = active();
         sweep.update(|q| {
             if let Some(q) = q {
                 q.running = true;
             }
         });
-        if active() {
-            app.resume();
-        } else {
-            drive(app);
+        if was_active {
+            // Paused mid-point: the workers still hold their points.
+            for slot in 0..app.pool_workers.get_untracked() {
+                if sweep.with_untracked(|q| q.as_ref().is_some_and(|q| q.point_on(slot).is_some())) {
+                    app.pool_send(slot, ToWorker::Run);
+                }
+            }
         }
+        drive(app);
+    };
+    let busy_slots = move || {
+        (0..app.pool_workers.get_untracked())
+            .filter(|&slot| sweep.with_untracked(|q| q.as_ref().is_some_and(|q| q.point_on(slot).is_some())))
+            .collect::<Vec<_>>()
     };
     let pause = move |_| {
         sweep.update(|q| {
@@ -100,16 +164,21 @@ pub fn Experiments() -> impl IntoView {
                 q.running = false;
             }
         });
-        app.pause();
+        for slot in busy_slots() {
+            app.pool_send(slot, ToWorker::Pause);
+        }
     };
     let cancel = move |_| {
+        let mut slots = Vec::new();
         sweep.update(|q| {
             if let Some(q) = q {
                 q.running = false;
-                q.interrupt();
+                slots = q.interrupt();
             }
         });
-        app.pause();
+        for slot in slots {
+            app.pool_send(slot, ToWorker::Pause);
+        }
     };
     let export_json = move |_| {
         if let Some(json) = sweep.with_untracked(|q| q.as_ref().map(|q| q.result.to_json())) {
@@ -117,11 +186,11 @@ pub fn Experiments() -> impl IntoView {
         }
     };
     let export_csv = move |_| {
-        if let Some(csv) = sweep.with_untracked(|q| q.as_ref().map(|q| q.to_csv())) {
+        if let Some(csv) = sweep.with_untracked(|q| q.as_ref().map(|q| q.result.to_csv())) {
             super::files::download_text(&csv, "icl-sweep.csv", "text/csv");
         }
     };
-    // The analysis follows the results only (not the live step counter).
+    // The analysis follows the results only (not the live step counters).
     let result = Memo::new(move |_| sweep.with(|q| q.as_ref().map(|q| q.result.clone())));
     let analysis = Memo::new(move |_| result.with(|r| r.as_ref().map(sweep::analyze)));
     let charts = Memo::new(move |_| analysis.with(|a| a.as_ref().map(plots::sweep_charts).unwrap_or_default()));
@@ -130,14 +199,26 @@ pub fn Experiments() -> impl IntoView {
         sweep.with(|q| {
             q.as_ref().map(|q| {
                 let total = q.plan.points.len();
-                let live = q.running_index().map(|_| app.run.with(|r| {
-                    r.steps() as f64 / r.config.train.steps.max(1) as f64
-                })).unwrap_or(0.0);
+                let live: f64 = app.pool_runs.with(|runs| {
+                    q.states
+                        .iter()
+                        .filter_map(|s| match s {
+                            PointState::Running { slot } => runs.get(*slot),
+                            _ => None,
+                        })
+                        .map(|r: &RunState| if r.phase == Phase::Configuring { 0.0 } else { r.steps() as f64 / r.config.train.steps.max(1) as f64 })
+                        .sum()
+                });
+                let workers = app.pool_workers.get().max(1);
                 let fraction = (q.done() as f64 + live) / total.max(1) as f64;
-                (fraction, format!("{} of {total} points done · {} failed · ETA {}", q.done(), q.failed(), clock(q.eta_s())))
+                (
+                    fraction,
+                    format!("{} of {total} points done · {} failed · {} running · ETA {} on {workers} worker{}", q.done(), q.failed(), q.running_points(), clock(q.eta_s(workers)), if workers == 1 { "" } else { "s" }),
+                )
             })
         })
     };
+    let row_ids = Memo::new(move |_| sweep.with(|q| q.as_ref().map(|q| q.plan.points.iter().enumerate().map(|(i, p)| (i, p.id.clone())).collect::<Vec<_>>()).unwrap_or_default()));
     view! {
         <section class="experiments" data-testid="experiments">
             <div class="exp-controls">
@@ -150,17 +231,23 @@ pub fn Experiments() -> impl IntoView {
                 <label class="field"><span>"preset"</span>
                     <select data-testid="sweep-preset" prop:value=move || selection().1.name()
                         on:change=move |ev| if let Some(p) = SweepPreset::from_name(&event_target_value(&ev)) { app.settings.update(|s| s.preset = p) }>
-                        <option value="quick">"quick (browser, minutes)"</option>
-                        <option value="full">"full (for the CLI / a GPU)"</option>
-                        <option value="smoke">"smoke (20 steps: checks the pipeline)"</option>
+                        {SweepPreset::ALL.iter().map(|p| view! { <option value=p.name()>{p.label()}</option> }).collect_view()}
                     </select>
+                </label>
+                <label class="field" title="Web Workers that train points at once (0: one per core but one, within memory)"><span>"workers"</span>
+                    <input type="number" min="0" max="16" data-testid="workers" prop:value=move || app.settings.with(|s| s.workers.to_string())
+                        on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).trim().parse::<usize>() {
+                                app.settings.update(|s| s.workers = n.min(16));
+                            }
+                        }/>
                 </label>
                 <div class="buttons">
                     <button class="primary" data-testid="sweep-start" disabled=running on:click=start>
                         {move || if active() { "Resume" } else if matches_selection() && sweep.with(|q| q.as_ref().is_some_and(|q| q.done() > 0)) { "Continue" } else { "Start" }}
                     </button>
                     <button data-testid="sweep-pause" disabled=move || !running() on:click=pause>"Pause"</button>
-                    <button data-testid="sweep-cancel" disabled=move || !active() on:click=cancel>"Cancel point"</button>
+                    <button data-testid="sweep-cancel" disabled=move || !active() on:click=cancel>"Cancel points"</button>
                     <button data-testid="sweep-new" disabled=active on:click=move |_| set_up()>"New sweep"</button>
                     <button data-testid="sweep-export-json" on:click=export_json>"Export JSON"</button>
                     <button data-testid="sweep-export-csv" on:click=export_csv>"Export CSV"</button>
@@ -170,8 +257,9 @@ pub fn Experiments() -> impl IntoView {
                 <p class="hint">"The sweep below is another experiment or preset; Start sets up the selected one (export the current one first to keep it)."</p>
             </Show>
             <pre class="description" data-testid="sweep-description">{move || sweep.with(|q| q.as_ref().map(|q| q.plan.description.clone()))}</pre>
+            <p class="hint" data-testid="pool-size">{move || app.pool_size_reason.get()}</p>
             {move || progress().map(|(fraction, text)| view! {
-                <div class="progress"><div class="bar" style=format!("width: {:.1}%", 100.0 * fraction)></div></div>
+                <div class="progress"><div class="bar" style:width=format!("{:.1}%", 100.0 * fraction)></div></div>
                 <p class="progress-text" data-testid="sweep-progress">{text}</p>
             })}
             <div class="verdicts" data-testid="verdicts">
@@ -206,25 +294,8 @@ pub fn Experiments() -> impl IntoView {
             <table class="queue" data-testid="queue">
                 <thead><tr><th>"point"</th><th>"parameters"</th><th>"steps"</th><th>"status"</th><th>"metric"</th><th></th></tr></thead>
                 <tbody>
-                    {move || sweep.with(|q| q.as_ref().map(|q| q.plan.points.iter().enumerate().map(|(i, p)| {
-                        let state = q.states[i].clone();
-                        let done = q.result.points.iter().find(|r| r.id == p.id);
-                        let metric = done.and_then(|r| sweep::point_metric(&r.final_curve, r.config.context)).map(|(m, se)| format!("{m:.3} ± {se:.3}"));
-                        let status = match &state {
-                            PointState::Pending => "pending".to_string(),
-                            PointState::Running => app.run.with(|r| format!("running · step {}", r.steps())),
-                            PointState::Done => "done".to_string(),
-                            PointState::Failed(why) => format!("failed: {why}"),
-                        };
-                        let can_rerun = matches!(state, PointState::Done | PointState::Failed(_));
-                        view! {
-                            <tr class=format!("state-{}", match state { PointState::Pending => "pending", PointState::Running => "running", PointState::Done => "done", PointState::Failed(_) => "failed" })>
-                                <td>{p.id.clone()}</td><td>{p.config.param_count()}</td><td>{p.config.train.steps}</td>
-                                <td>{status}</td><td>{metric}</td>
-                                <td>{can_rerun.then(|| view! { <button class="small" on:click=move |_| sweep.update(|q| if let Some(q) = q { q.rerun(i) })>"re-run"</button> })}</td>
-                            </tr>
-                        }
-                    }).collect_view()))}
+                    <For each=move || row_ids.get() key=|(_, id): &(usize, String)| id.clone()
+                        children=move |(i, _): (usize, String)| queue_row(app, i)/>
                 </tbody>
             </table>
         </section>

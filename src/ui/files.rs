@@ -58,7 +58,7 @@ fn open_file(app: AppState, file: web_sys::File) {
                     app.settings.update(|s| {
                         s.experiment = queue.plan.experiment.kind();
                         s.preset = queue.plan.preset;
-                        s.tab = crate::state::url::Tab::Experiments;
+                        s.tab = icl_core::settings::Tab::Experiments;
                     });
                     app.sweep.set(Some(queue));
                 }
@@ -71,7 +71,7 @@ fn open_file(app: AppState, file: web_sys::File) {
                 app.pause();
                 app.settings.update(|s| {
                     s.config = run.config.clone();
-                    s.tab = crate::state::url::Tab::Run;
+                    s.tab = icl_core::settings::Tab::Run;
                 });
                 app.run.set(RunState::restored(run));
             }

@@ -11,8 +11,8 @@ mod theory_panel;
 
 use crate::state::run::{Phase, RunState};
 use crate::state::sweep::SweepQueue;
-use crate::state::url::{SharedState, Tab};
-use crate::worker_client::WorkerClient;
+use crate::worker_client::{WorkerClient, WorkerPool};
+use icl_core::settings::{SharedState, Tab};
 use icl_core::protocol::ToWorker;
 use leptos::prelude::*;
 
@@ -27,7 +27,14 @@ pub struct AppState {
     pub notices: RwSignal<Vec<String>>,
     /// The experiment sweep (its queue and results), if one is set up.
     pub sweep: RwSignal<Option<SweepQueue>>,
+    /// What each worker of the sweep's pool is recording.
+    pub pool_runs: RwSignal<Vec<RunState>>,
+    /// Workers of the pool the queue uses (the pool may hold more from an earlier sweep).
+    pub pool_workers: RwSignal<usize>,
+    /// How the pool was sized, for the Experiments tab.
+    pub pool_size_reason: RwSignal<String>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
+    pool: StoredValue<WorkerPool, LocalStorage>,
 }
 
 impl AppState {
@@ -63,22 +70,30 @@ impl AppState {
         }
     }
 
-    /// Trains `config` from scratch (a sweep point), with the chosen backend.
-    pub fn start(&self, config: icl_core::config::RunConfig) {
-        let backend = self.settings.with_untracked(|s| s.backend);
-        self.run.update(|r| r.begin(config.clone()));
-        self.send(ToWorker::Configure { config, backend });
-        self.send(ToWorker::Run);
+    /// Starts (or keeps) `n` workers for the sweep; their messages go to `pool_runs`.
+    pub fn ensure_pool(&self, n: usize) -> Result<(), String> {
+        let runs = self.pool_runs;
+        let mut result = Ok(());
+        self.pool.update_value(|pool| {
+            let before = pool.len();
+            result = pool.ensure(n, move |slot, message| runs.update(|r| r[slot].apply(message)));
+            let after = pool.len();
+            if after > before {
+                runs.update(|r| r.resize_with(after, || RunState::new(Default::default())));
+            }
+        });
+        self.pool_workers.set(n.min(self.pool.with_value(WorkerPool::len)));
+        result
     }
 
-    /// Continues the configured run.
-    pub fn resume(&self) {
-        self.send(ToWorker::Run);
+    /// Sends a message to worker `slot` of the sweep's pool.
+    pub fn pool_send(&self, slot: usize, message: ToWorker) {
+        self.pool.with_value(|p| p.send(slot, message));
     }
 
-    /// A sweep owns the worker while one of its points is configured or training.
+    /// Whether sweep points are training now.
     pub fn sweep_active(&self) -> bool {
-        self.sweep.with(|q| q.as_ref().is_some_and(|q| q.running_index().is_some()))
+        self.sweep.with(|q| q.as_ref().is_some_and(|q| q.running_points() > 0))
     }
 
     pub fn train(&self) {
@@ -137,7 +152,11 @@ pub fn App() -> impl IntoView {
         run,
         notices,
         sweep: RwSignal::new(sweep),
+        pool_runs: RwSignal::new(Vec::new()),
+        pool_workers: RwSignal::new(0),
+        pool_size_reason: RwSignal::new(String::new()),
         worker: StoredValue::new_local(worker),
+        pool: StoredValue::new_local(WorkerPool::default()),
     };
     provide_context(app);
     if !restored {
@@ -149,12 +168,6 @@ pub fn App() -> impl IntoView {
         let query = app.settings.with(|s| s.to_query());
         let url = if query.is_empty() { window().location().pathname().unwrap_or_default() } else { format!("?{query}") };
         let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
-    });
-
-    // A sweep advances whenever the run's phase changes (a point finished or failed).
-    Effect::new(move |_| {
-        run.with(|r| r.phase);
-        experiments::drive(app);
     });
 
     // Theory curves for the run's task and K come from the worker (some are Monte Carlo).
@@ -195,9 +208,11 @@ pub fn App() -> impl IntoView {
             </nav>
             <Show when=move || app.sweep_active()>
                 <p class="notice info sweep-banner" data-testid="sweep-banner">
-                    {move || app.sweep.with(|q| q.as_ref().and_then(|q| q.running_index().map(|i| format!(
-                        "Sweep running: point {} of {} ({}) trains below. Pause or cancel it in Experiments.",
-                        i + 1, q.plan.points.len(), q.plan.points[i].id))))}
+                    {move || app.sweep.with(|q| q.as_ref().map(|q| format!(
+                        "Sweep running: {} point{} training on {} worker{}, {} of {} done. Pause or cancel it in Experiments.",
+                        q.running_points(), if q.running_points() == 1 { "" } else { "s" },
+                        app.pool_workers.get(), if app.pool_workers.get() == 1 { "" } else { "s" },
+                        q.done(), q.plan.points.len())))}
                 </p>
             </Show>
             <main class="layout" class:hidden=move || app.settings.with(|s| s.tab != Tab::Run)>

@@ -20,8 +20,11 @@ test('no WebGPU: plain fallback notice, CPU badge, CPU preset trains and its los
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 500_000 });
   const { longestTaskMs, longestTaskCpuMs, longestGapMs } = await monitor.stop();
   console.log(`# CPU preset: 300 steps at ${await text(page, 'steps-per-s')} steps/s; longest main-thread task ${longestTaskMs.toFixed(1)} ms (${longestTaskCpuMs.toFixed(1)} ms CPU), longest heartbeat gap ${longestGapMs.toFixed(1)} ms`);
-  assert.ok(longestTaskMs < 50, `a main-thread task took ${longestTaskMs} ms`);
-  assert.ok(longestGapMs < 50, `main thread blocked for ${longestGapMs} ms`);
+  // The page's own work per task is bounded by its CPU time; wall time and the heartbeat
+  // also count preemption by whatever else runs on the machine, so they get a looser bound.
+  assert.ok(longestTaskCpuMs < 50, `a main-thread task used ${longestTaskCpuMs} ms of CPU`);
+  assert.ok(longestTaskMs < 250, `a main-thread task took ${longestTaskMs} ms`);
+  assert.ok(longestGapMs < 250, `main thread blocked for ${longestGapMs} ms`);
   assert.equal(await stepCount(page), 300);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
   const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));

@@ -18,9 +18,9 @@ test('decision trees chosen in the UI train and draw with their baselines', { ti
   await page.locator('[data-testid=tree-depth]').dispatchEvent('change');
   await page.waitForFunction(() => location.search.includes('task=tree') && location.search.includes('h=2'));
   // Shifts that mean nothing for trees are not offered; a rotated covariance is.
-  const offered = await page.locator('[data-testid=shift] option').evaluateAll((os) => os.map((o) => o.value));
+  const offered = await page.locator('[data-testid=ood] option').evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(offered, ['none', 'noisy', 'skewed', 'rotated']);
-  await page.selectOption('[data-testid=shift]', 'rotated');
+  await page.selectOption('[data-testid=ood]', 'rotated');
   await page.waitForFunction(() => location.search.includes('ood=rotated'));
   await page.click('[data-testid=train]');
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 240_000 });

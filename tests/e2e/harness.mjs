@@ -130,13 +130,20 @@ export async function mainThreadMonitor(page) {
       cpu: tasks.reduce((m, e) => Math.max(m, (e.tdur ?? e.dur ?? 0) / 1000), 0),
     };
   };
+  // Tracing reaches the renderer asynchronously, and in a fresh profile that can take longer
+  // than any fixed wait. Calibrate until a deliberate 100 ms task is seen, waiting longer
+  // each time; the wait that worked (doubled) then precedes the measurement.
+  let settle = 300;
+  let calibration = 0;
+  for (let attempt = 0; attempt < 6 && !(calibration >= 95); attempt += 1, settle *= 2) {
+    await start();
+    await page.waitForTimeout(settle);
+    await page.evaluate(() => { const t = performance.now(); while (performance.now() - t < 100) { /* busy */ } });
+    calibration = (await stopTrace()).wall;
+  }
+  if (!(calibration >= 95)) throw new Error(`the trace never saw a deliberate 100 ms task (longest ${calibration} ms after waiting ${settle / 2} ms)`);
   await start();
-  await page.waitForTimeout(300); // tracing reaches the renderer asynchronously
-  await page.evaluate(() => { const t = performance.now(); while (performance.now() - t < 100) { /* busy */ } });
-  const calibration = (await stopTrace()).wall;
-  if (!(calibration >= 95)) throw new Error(`the trace did not see a deliberate 100 ms task (longest ${calibration} ms)`);
-  await start();
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(settle);
   await page.evaluate(() => {
     window.__beat = { last: performance.now(), longest: 0 };
     window.__beatId = setInterval(() => {

@@ -41,7 +41,7 @@ test('a malformed link is refused field by field and the app still works', { tim
   await page.goto(server.url + '?D=abc&L=999&zzz=1&steps=5&d=8&H=1&K=4&B=8&backend=cpu');
   await page.waitForSelector('[data-testid=notice]');
   const notices = (await page.locator('[data-testid=notice]').allInnerTexts()).join('\n');
-  for (const field of ['D:', 'depth', 'zzz']) assert.ok(notices.includes(field), `a notice names ${field}: ${notices}`);
+  for (const field of ['D (input dim):', 'depth', 'zzz']) assert.ok(notices.includes(field), `a notice names ${field}: ${notices}`);
   assert.equal(await page.inputValue('[data-testid=dim]'), '8', 'the refused field keeps its default');
   await trainToDone(page);
   assert.equal(await stepCount(page), 5);

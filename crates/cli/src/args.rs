@@ -1,145 +1,103 @@
-//! Command-line settings that override a preset, shared by `train`, `bench` and `sweep`.
+//! Command-line settings that override a preset, shared by `train` and `bench`. The
+//! `--name` overrides are generated from the settings table (`icl_core::settings`), so every
+//! setting the page and the URL know is a flag here too, with the same bounds.
 
-use clap::{Args, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
 use icl_core::config::{Preset, RunConfig};
-use icl_core::tasks::{Covariance, DistributionShift, TaskFamily};
+use icl_core::settings::{Kind, SETTINGS, Setting, SharedState};
+use std::path::PathBuf;
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum PresetArg {
-    Reference,
-    Cpu,
-    Tiny,
+/// Settings of one run: a preset (or a config file), then any field overridden.
+#[derive(Clone)]
+pub struct RunArgs {
+    pub preset: Preset,
+    /// A run file or config JSON (a RunResult's `config`, or a bare RunConfig).
+    pub config: Option<PathBuf>,
+    /// `(setting, text)` in table order.
+    pub overrides: Vec<(&'static Setting, String)>,
 }
 
-impl From<PresetArg> for Preset {
-    fn from(p: PresetArg) -> Preset {
-        match p {
-            PresetArg::Reference => Preset::Reference,
-            PresetArg::Cpu => Preset::Cpu,
-            PresetArg::Tiny => Preset::Tiny,
-        }
+impl std::fmt::Debug for RunArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let overrides: Vec<(&str, &str)> = self.overrides.iter().map(|(row, text)| (row.name, text.as_str())).collect();
+        f.debug_struct("RunArgs").field("preset", &self.preset).field("config", &self.config).field("overrides", &overrides).finish()
     }
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum TaskArg {
-    Linear,
-    Sparse,
-    Tree,
+impl Args for RunArgs {
+    fn augment_args(cmd: Command) -> Command {
+        let presets: Vec<PossibleValue> = Preset::ALL.iter().map(|p| PossibleValue::new(p.name()).help(p.describe())).collect();
+        let mut cmd = cmd
+            .arg(Arg::new("preset").long("preset").value_parser(PossibleValuesParser::new(presets)).default_value("reference").help("Start from this preset"))
+            .arg(
+                Arg::new("config")
+                    .long("config")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .help("Or start from a run file or config JSON (a run's `config`, or a bare RunConfig)"),
+            );
+        for row in SETTINGS.iter().filter(|r| r.cli) {
+            let mut arg = Arg::new(row.name).long(row.name).help(help(row));
+            match row.kind {
+                Kind::Choice { options, .. } => {
+                    let values: Vec<PossibleValue> = options().into_iter().map(|(n, label)| PossibleValue::new(n).help(label)).collect();
+                    arg = arg.value_parser(PossibleValuesParser::new(values));
+                }
+                // `--cosine` alone switches it on; `--cosine 0` off.
+                Kind::Flag { .. } => arg = arg.num_args(0..=1).default_missing_value("1"),
+                _ => {}
+            }
+            cmd = cmd.arg(arg);
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum CovarianceArg {
-    Iso,
-    Fs,
-    Rrs,
+fn help(row: &Setting) -> String {
+    match row.bounds_text() {
+        Some(bounds) => format!("{} ({}, {bounds})", row.hint, row.label),
+        None => format!("{} ({})", row.hint, row.label),
+    }
 }
 
-/// Settings of one run: a preset, then any field overridden.
-#[derive(Args, Debug, Clone)]
-pub struct RunArgs {
-    /// Start from this preset (reference = issue 2's workload).
-    #[arg(long, value_enum, default_value = "reference")]
-    pub preset: PresetArg,
-    /// Or start from a run file or config JSON (a RunResult's `config`, or a bare RunConfig).
-    #[arg(long)]
-    pub config: Option<std::path::PathBuf>,
-    #[arg(long)]
-    pub steps: Option<usize>,
-    #[arg(long)]
-    pub task: Option<TaskArg>,
-    /// Input dimension D.
-    #[arg(long)]
-    pub dim: Option<usize>,
-    /// Largest context size K.
-    #[arg(long)]
-    pub context: Option<usize>,
-    #[arg(long)]
-    pub width: Option<usize>,
-    #[arg(long)]
-    pub depth: Option<usize>,
-    #[arg(long)]
-    pub heads: Option<usize>,
-    #[arg(long)]
-    pub batch: Option<usize>,
-    #[arg(long)]
-    pub lr: Option<f64>,
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Label-noise variance σ².
-    #[arg(long)]
-    pub noise: Option<f64>,
-    /// Non-zero coordinates s for the sparse task.
-    #[arg(long)]
-    pub sparsity: Option<usize>,
-    /// Depth h for the tree task.
-    #[arg(long)]
-    pub tree_depth: Option<usize>,
-    #[arg(long, value_enum)]
-    pub covariance: Option<CovarianceArg>,
-    /// Spectrum exponent ν (FS/RRS).
-    #[arg(long, default_value_t = 1.5)]
-    pub nu: f64,
-    /// Task-prior exponent μ (FS/RRS).
-    #[arg(long, default_value_t = 0.0)]
-    pub mu: f64,
-    #[arg(long)]
-    pub eval_every: Option<usize>,
-    #[arg(long)]
-    pub eval_prompts: Option<usize>,
-    /// Also evaluate on shifted (out-of-distribution) prompts: noisy, skewed, rotated, sparse or dense.
-    #[arg(long, value_parser = parse_shift)]
-    pub ood: Option<DistributionShift>,
-}
+impl FromArgMatches for RunArgs {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let preset = m.get_one::<String>("preset").and_then(|p| Preset::from_name(p)).unwrap_or(Preset::Reference);
+        let overrides = SETTINGS
+            .iter()
+            .filter(|r| r.cli)
+            .filter_map(|row| m.get_one::<String>(row.name).map(|v| (row, v.clone())))
+            .collect();
+        Ok(RunArgs { preset, config: m.get_one::<PathBuf>("config").cloned(), overrides })
+    }
 
-fn parse_shift(name: &str) -> Result<DistributionShift, String> {
-    DistributionShift::from_name(name).ok_or_else(|| {
-        format!("unknown shift “{name}” (one of {})", DistributionShift::ALL.map(DistributionShift::name).join(", "))
-    })
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
 }
 
 impl RunArgs {
+    /// The configuration: the preset or file, then each override in table order (so
+    /// `--covariance fs --nu 2` works in any order on the command line).
     pub fn to_config(&self) -> Result<RunConfig, String> {
-        let mut c = match &self.config {
+        let config = match &self.config {
             Some(path) => load_config(path)?,
-            None => Preset::from(self.preset).config(),
+            None => self.preset.config(),
         };
-        macro_rules! set {
-            ($field:expr, $value:expr) => {
-                if let Some(v) = $value {
-                    $field = v;
-                }
-            };
+        let mut s = SharedState { config, ..SharedState::default() };
+        for (row, text) in &self.overrides {
+            if !(row.applies)(&s) {
+                return Err(format!("--{} does not apply to this configuration (see --help)", row.name));
+            }
+            row.parse(&mut s, text).map_err(|e| format!("--{}: {e}", row.name))?;
         }
-        set!(c.train.steps, self.steps);
-        set!(c.task.dim, self.dim);
-        set!(c.context, self.context);
-        set!(c.model.width, self.width);
-        set!(c.model.depth, self.depth);
-        set!(c.model.heads, self.heads);
-        set!(c.train.batch, self.batch);
-        set!(c.train.lr, self.lr);
-        set!(c.train.seed, self.seed);
-        set!(c.task.noise_var, self.noise);
-        set!(c.eval.every, self.eval_every);
-        set!(c.eval.prompts, self.eval_prompts);
-        if self.ood.is_some() {
-            c.eval.shift = self.ood;
-        }
-        match self.task {
-            Some(TaskArg::Linear) => c.task.family = TaskFamily::Linear,
-            Some(TaskArg::Sparse) => c.task.family = TaskFamily::SparseLinear { nonzero: self.sparsity.unwrap_or(3) },
-            Some(TaskArg::Tree) => c.task.family = TaskFamily::Tree { depth: self.tree_depth.unwrap_or(4) },
-            None => {}
-        }
-        match self.covariance {
-            Some(CovarianceArg::Iso) => c.task.covariance = Covariance::Iso,
-            Some(CovarianceArg::Fs) => c.task.covariance = Covariance::Fs { nu: self.nu, mu: self.mu },
-            Some(CovarianceArg::Rrs) => c.task.covariance = Covariance::Rrs { nu: self.nu, mu: self.mu },
-            None => {}
-        }
-        c.validate()?;
-        Ok(c)
+        s.config.validate()?;
+        Ok(s.config)
     }
 }
 
@@ -148,4 +106,75 @@ fn load_config(path: &std::path::Path) -> Result<RunConfig, String> {
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: not JSON ({e})", path.display()))?;
     let config = value.get("config").cloned().unwrap_or(value);
     serde_json::from_value(config).map_err(|e| format!("{}: not a run configuration ({e})", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<RunConfig, String> {
+        let cli = Cli::try_parse_from(std::iter::once("icl-lab").chain(args.iter().copied())).map_err(|e| e.to_string())?;
+        cli.run.to_config()
+    }
+
+    /// Every table row marked `cli` is a flag, and setting it changes the configuration the
+    /// way the same text in a link does.
+    #[test]
+    fn every_cli_row_is_a_flag_that_agrees_with_the_link() {
+        for row in SETTINGS.iter().filter(|r| r.cli) {
+            // A state where the row applies and a valid non-default value for it.
+            let mut base = SharedState::default();
+            for enable in [("task", "sparse"), ("task", "tree"), ("covariance", "fs")] {
+                if (row.applies)(&base) {
+                    break;
+                }
+                base = SharedState::default();
+                Setting::named(enable.0).unwrap().parse(&mut base, enable.1).unwrap();
+            }
+            assert!((row.applies)(&base), "{}", row.name);
+            let mut args: Vec<String> = SETTINGS
+                .iter()
+                .filter(|r| r.cli && r.name != row.name && (r.applies)(&base) && !r.is_default(&base))
+                .flat_map(|r| [format!("--{}", r.name), r.text(&base)])
+                .collect();
+            let candidates = match row.kind {
+                Kind::Int { min, max, .. } => vec![min.to_string(), max.to_string(), (min + 1).to_string()],
+                Kind::Real { min, max, .. } => vec![min.to_string(), max.to_string()],
+                Kind::Choice { options, .. } => options().into_iter().map(|(n, _)| n.to_string()).collect(),
+                Kind::Flag { .. } => vec!["1".into(), "0".into()],
+                Kind::List { .. } => vec![],
+            };
+            let value = candidates
+                .into_iter()
+                .find(|v| {
+                    let mut t = base.clone();
+                    row.parse(&mut t, v).is_ok() && !row.is_default(&t) && t.config.validate().is_ok()
+                })
+                .unwrap_or_else(|| panic!("{}: no value to test", row.name));
+            args.extend([format!("--{}", row.name), value.clone()]);
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            let config = parse(&refs).unwrap_or_else(|e| panic!("{refs:?}: {e}"));
+            let mut expected = base.clone();
+            row.parse(&mut expected, &value).unwrap();
+            assert_eq!(config, expected.config, "{refs:?}");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_naming_the_flag() {
+        let e = parse(&["--depth", "999"]).unwrap_err();
+        assert!(e.contains("--depth") && e.contains("outside"), "{e}");
+        let e = parse(&["--nu", "2"]).unwrap_err();
+        assert!(e.contains("--nu does not apply"), "{e}");
+        assert!(parse(&["--nu", "2", "--covariance", "rrs"]).is_ok(), "order on the command line does not matter");
+        assert!(parse(&["--task", "spiral"]).is_err());
+        assert!(parse(&["--cosine"]).unwrap().train.cosine, "a flag alone switches it on");
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
-    /// scaling | depth_width | transition | learning_curve
+    /// The experiment (scaling, depth_width, transition, learning_curve, …; see `--help` of `analyze`).
     pub experiment: String,
     #[arg(long, default_value = "quick")]
     pub preset: String,
@@ -52,16 +52,14 @@ fn experiment_from(args: &SweepArgs) -> Result<Experiment, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         return serde_json::from_str(&text).map_err(|e| format!("{}: not an experiment ({e})", path.display()));
     }
-    let kind = ExperimentKind::from_name(&args.experiment).ok_or_else(|| {
-        let names: Vec<_> = ExperimentKind::ALL.iter().map(|k| k.name()).collect();
-        format!("unknown experiment “{}” (one of {})", args.experiment, names.join(", "))
-    })?;
+    let kind = ExperimentKind::from_name(&args.experiment)
+        .ok_or_else(|| format!("unknown experiment “{}” (one of {})", args.experiment, ExperimentKind::names()))?;
     Ok(Experiment::default_for(kind))
 }
 
 pub fn run(args: SweepArgs) -> Result<(), String> {
     let experiment = experiment_from(&args)?;
-    let preset = SweepPreset::from_name(&args.preset).ok_or_else(|| format!("unknown preset “{}” (quick or full)", args.preset))?;
+    let preset = SweepPreset::from_name(&args.preset).ok_or_else(|| format!("unknown preset “{}” (one of {})", args.preset, SweepPreset::names()))?;
     let plan = sweep::plan(&experiment, preset);
     let (index, count) = match &args.shard {
         Some(s) => sweep::parse_shard(s)?,

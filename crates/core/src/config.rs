@@ -2,26 +2,110 @@
 //! what is valid, so the UI, the URL decoder, the worker and the CLI all refuse the
 //! same bad input with the same message.
 
-use crate::tasks::{Covariance, DistributionShift, TaskFamily, TaskSpec};
+use crate::tasks::{DistributionShift, TaskFamily, TaskSpec};
 use serde::{Deserialize, Serialize};
 
-/// Shape of the transformer: width d, depth L (blocks), attention heads.
+/// Which model family trains.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arch {
+    /// Garg et al. (2022): softmax attention, MLPs, LayerNorm; width d and heads apply.
+    #[default]
+    #[serde(rename = "transformer")]
+    Transformer,
+    /// Deep linear self-attention, the model the linear-attention theory describes
+    /// (Bordelon et al. 2025): tokens (x, y) of size D + 1, L layers, no width or heads.
+    #[serde(rename = "lsa")]
+    LinearAttention,
+}
+
+impl Arch {
+    pub const ALL: [Arch; 2] = [Arch::Transformer, Arch::LinearAttention];
+
+    /// URL, CLI and file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Transformer => "transformer",
+            Arch::LinearAttention => "lsa",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Arch> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// For menus and legends.
+    pub fn label(self) -> &'static str {
+        match self {
+            Arch::Transformer => "transformer (Garg et al.)",
+            Arch::LinearAttention => "linear self-attention (the theory's model)",
+        }
+    }
+}
+
+/// The model: its family, width d, depth L (blocks or layers) and attention heads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelShape {
+    #[serde(default)]
+    pub arch: Arch,
+    /// Transformer width d (linear attention: unused, its tokens have D + 1 coordinates).
     pub width: usize,
     pub depth: usize,
+    /// Transformer heads (linear attention: unused).
     pub heads: usize,
+}
+
+impl ModelShape {
+    pub fn transformer(width: usize, depth: usize, heads: usize) -> Self {
+        ModelShape { arch: Arch::Transformer, width, depth, heads }
+    }
+
+    /// Linear attention of depth L; width and heads keep the transformer defaults so a switch
+    /// back finds them.
+    pub fn linear_attention(depth: usize) -> Self {
+        ModelShape { arch: Arch::LinearAttention, width: 64, depth, heads: 4 }
+    }
 }
 
 /// Optimisation settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainSettings {
     pub batch: usize,
-    /// Adam learning rate.
+    /// Adam learning rate (the peak rate under a schedule).
     pub lr: f64,
     /// Step budget (the browser may stop earlier or go on; the CLI and sweeps honour it).
     pub steps: usize,
     pub seed: u64,
+    /// Linear learning-rate warm-up over this many steps (0: none).
+    #[serde(default)]
+    pub warmup: usize,
+    /// Cosine decay of the rate to a tenth of its peak at the step budget.
+    #[serde(default)]
+    pub cosine: bool,
+    /// Garg et al.'s curriculum: the active input dimensions and the points per prompt
+    /// grow from a quarter of D and K + 1 to all of them by this step (0: off).
+    #[serde(default)]
+    pub curriculum: usize,
+}
+
+impl TrainSettings {
+    /// The learning rate at `step` (1-based: the rate of the step-th update).
+    pub fn lr_at(&self, step: usize) -> f64 {
+        let warm = if self.warmup > 0 { (step as f64 / self.warmup as f64).min(1.0) } else { 1.0 };
+        let decay = if self.cosine {
+            let t = (step as f64 / self.steps.max(1) as f64).min(1.0);
+            0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+        } else {
+            1.0
+        };
+        self.lr * warm * decay
+    }
+}
+
+/// Where the curriculum stands at a step: active input dimensions and points per prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurriculumStage {
+    pub dims: usize,
+    pub points: usize,
 }
 
 /// Held-out evaluation: a fixed set of prompts drawn once per run from its own stream.
@@ -51,7 +135,7 @@ pub struct RunConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
-    /// The reference workload of issue 2: D = 8, K = 32, d = 64, L = 4, 4 heads, batch 64.
+    /// The reference workload: D = 8, K = 32, d = 64, L = 4, 4 heads, batch 64 (≈205k parameters).
     Reference,
     /// Smaller, for CPU in a browser: in-context learning shows within about two minutes.
     Cpu,
@@ -70,12 +154,21 @@ impl Preset {
         }
     }
 
+    /// The preset in one line, for buttons and `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Preset::Reference => "D=8, K=32, d=64, L=4, 4 heads, batch 64 (≈205k parameters); meant for a GPU",
+            Preset::Cpu => "D=4, K=16, d=32, L=2, 2 heads, batch 32: in-context learning shows within about two minutes on the CPU backend",
+            Preset::Tiny => "A smoke test: D=2, K=4, d=8, L=1",
+        }
+    }
+
     pub fn config(self) -> RunConfig {
         let reference = RunConfig {
             task: TaskSpec::linear(8, 0.0),
             context: 32,
-            model: ModelShape { width: 64, depth: 4, heads: 4 },
-            train: TrainSettings { batch: 64, lr: 1e-3, steps: 3000, seed: 0 },
+            model: ModelShape::transformer(64, 4, 4),
+            train: TrainSettings { batch: 64, lr: 1e-3, steps: 3000, seed: 0, warmup: 0, cosine: false, curriculum: 0 },
             eval: EvalSettings { prompts: 512, every: 100, shift: None },
         };
         match self {
@@ -83,15 +176,15 @@ impl Preset {
             Preset::Cpu => RunConfig {
                 task: TaskSpec::linear(4, 0.0),
                 context: 16,
-                model: ModelShape { width: 32, depth: 2, heads: 2 },
-                train: TrainSettings { batch: 32, lr: 3e-3, steps: 2000, seed: 0 },
+                model: ModelShape::transformer(32, 2, 2),
+                train: TrainSettings { batch: 32, lr: 3e-3, steps: 2000, seed: 0, warmup: 0, cosine: false, curriculum: 0 },
                 eval: EvalSettings { prompts: 256, every: 50, shift: None },
             },
             Preset::Tiny => RunConfig {
                 task: TaskSpec::linear(2, 0.0),
                 context: 4,
-                model: ModelShape { width: 8, depth: 1, heads: 1 },
-                train: TrainSettings { batch: 8, lr: 1e-2, steps: 20, seed: 0 },
+                model: ModelShape::transformer(8, 1, 1),
+                train: TrainSettings { batch: 8, lr: 1e-2, steps: 20, seed: 0, warmup: 0, cosine: false, curriculum: 0 },
                 eval: EvalSettings { prompts: 32, every: 5, shift: None },
             },
         }
@@ -119,14 +212,37 @@ pub mod bounds {
     pub const BATCH: (usize, usize) = (1, 2048);
     pub const LR: (f64, f64) = (1e-6, 1.0);
     pub const STEPS: (usize, usize) = (1, 10_000_000);
+    /// A number of steps where 0 means "off" (warm-up, curriculum).
+    pub const STEPS_OR_NONE: (usize, usize) = (0, 10_000_000);
     pub const NOISE_VAR: (f64, f64) = (0.0, 100.0);
     pub const TREE_DEPTH: (usize, usize) = (1, 10);
     pub const EVAL_PROMPTS: (usize, usize) = (8, 100_000);
     pub const EVAL_EVERY: (usize, usize) = (1, 1_000_000);
+    /// Seeds stay below 2^53 so a browser's number input holds them exactly.
+    pub const SEED: (u64, u64) = (0, (1 << 53) - 1);
     /// Spectrum exponents ν, μ for FS/RRS.
     pub const EXPONENT: (f64, f64) = (0.0, 4.0);
     /// Parameter budget accepted in a browser tab (about 200 MB of f32 weights + Adam state).
     pub const MAX_PARAMS: usize = 16_000_000;
+}
+
+/// Bytes a training run needs ([`RunConfig::memory_estimate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemoryEstimate {
+    pub parameter_bytes: f64,
+    /// Gradients and Adam's moments.
+    pub optimizer_bytes: f64,
+    /// Activations kept for the backward pass at the configured batch.
+    pub activation_bytes: f64,
+    /// The largest single tensor (what a GPU's buffer-size limits bound).
+    pub largest_buffer_bytes: f64,
+}
+
+impl MemoryEstimate {
+    pub fn total_bytes(&self) -> f64 {
+        // Temporaries of the forward and backward passes come on top of what is kept.
+        self.parameter_bytes + self.optimizer_bytes + 1.5 * self.activation_bytes
+    }
 }
 
 /// One reason a configuration is refused, with the field it concerns.
@@ -142,63 +258,35 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-fn check_range<T: PartialOrd + std::fmt::Display + Copy>(
-    errors: &mut Vec<ConfigError>,
-    field: &str,
-    value: T,
-    (lo, hi): (T, T),
-) {
-    // `!(a <= b)` rather than `a > b` so that NaN is refused too.
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    if !(lo <= value && value <= hi) {
-        errors.push(ConfigError { field: field.into(), message: format!("{value} is outside {lo}..={hi}") });
-    }
-}
-
 impl RunConfig {
-    /// Every problem with this configuration (empty when it is valid).
+    /// Every problem with this configuration (empty when it is valid). Each names the
+    /// setting it concerns by its table name ([`crate::settings::Setting::name`]).
     pub fn problems(&self) -> Vec<ConfigError> {
-        use bounds::*;
-        let mut e = Vec::new();
-        let t = &self.task;
-        check_range(&mut e, "dim", t.dim, DIM);
-        check_range(&mut e, "noise_var", t.noise_var, NOISE_VAR);
-        check_range(&mut e, "context", self.context, CONTEXT);
-        check_range(&mut e, "width", self.model.width, WIDTH);
-        check_range(&mut e, "depth", self.model.depth, DEPTH);
-        check_range(&mut e, "heads", self.model.heads, HEADS);
-        check_range(&mut e, "batch", self.train.batch, BATCH);
-        check_range(&mut e, "lr", self.train.lr, LR);
-        check_range(&mut e, "steps", self.train.steps, STEPS);
-        check_range(&mut e, "eval_prompts", self.eval.prompts, EVAL_PROMPTS);
-        check_range(&mut e, "eval_every", self.eval.every, EVAL_EVERY);
-        if self.model.heads > 0 && self.model.width % self.model.heads != 0 {
-            e.push(ConfigError {
-                field: "heads".into(),
-                message: format!("width {} is not divisible by {} heads", self.model.width, self.model.heads),
-            });
+        let mut e: Vec<ConfigError> = crate::settings::range_problems(self)
+            .into_iter()
+            .map(|(field, message)| ConfigError { field: field.into(), message })
+            .collect();
+        let problem = |field: &str, message: String| ConfigError { field: field.into(), message };
+        if self.model.arch == Arch::Transformer && self.model.heads > 0 && self.model.width % self.model.heads != 0 {
+            e.push(problem("heads", format!("width {} is not divisible by {} heads", self.model.width, self.model.heads)));
         }
-        match t.family {
-            TaskFamily::Linear => {}
-            TaskFamily::SparseLinear { nonzero } => check_range(&mut e, "sparsity", nonzero, (1, t.dim.max(1))),
-            TaskFamily::Tree { depth } => check_range(&mut e, "tree_depth", depth, TREE_DEPTH),
-        }
-        if let Covariance::Fs { nu, mu } | Covariance::Rrs { nu, mu } = t.covariance {
-            check_range(&mut e, "nu", nu, EXPONENT);
-            check_range(&mut e, "mu", mu, EXPONENT);
+        if let TaskFamily::SparseLinear { nonzero } = self.task.family {
+            if nonzero > self.task.dim {
+                e.push(problem("sparsity", format!("{nonzero} non-zeros do not fit in D = {}", self.task.dim)));
+            }
         }
         if let Some(Err(message)) = self.shifted_task() {
-            e.push(ConfigError { field: "shift".into(), message });
+            e.push(problem("ood", message));
         }
-        if e.is_empty() && self.param_count() > MAX_PARAMS {
-            e.push(ConfigError {
-                field: "width".into(),
-                message: format!(
+        if e.is_empty() && self.param_count() > bounds::MAX_PARAMS {
+            e.push(problem(
+                "width",
+                format!(
                     "the model has {} parameters, more than the {} a browser tab can train; reduce width or depth",
                     self.param_count(),
-                    MAX_PARAMS
+                    bounds::MAX_PARAMS
                 ),
-            });
+            ));
         }
         e
     }
@@ -223,9 +311,13 @@ impl RunConfig {
         2 * self.n_points() - 1
     }
 
-    /// Trainable parameters of the transformer this config builds (see icl-train's model).
+    /// Trainable parameters of the model this config builds (see icl-train's models).
     pub fn param_count(&self) -> usize {
         let (dim, d, l) = (self.task.dim, self.model.width, self.model.depth);
+        if self.model.arch == Arch::LinearAttention {
+            // Two (D+1)×(D+1) matrices per layer.
+            return l * 2 * (dim + 1) * (dim + 1);
+        }
         let read_in = dim * d + d;
         let positions = self.sequence_len() * d;
         let attention = 4 * (d * d + d);
@@ -234,6 +326,47 @@ impl RunConfig {
         let final_norm = 2 * d;
         let read_out = d + 1;
         read_in + positions + l * block + final_norm + read_out
+    }
+
+    /// What training this configuration needs in memory (f32 everywhere), estimated from the
+    /// model's shapes: the preflight check and the worker pool's sizing use it.
+    pub fn memory_estimate(&self) -> MemoryEstimate {
+        const F32: f64 = 4.0;
+        let (b, t, d, h, l) = (
+            self.train.batch as f64,
+            self.sequence_len() as f64,
+            self.model.width as f64,
+            self.model.heads as f64,
+            self.model.depth as f64,
+        );
+        let params = self.param_count() as f64;
+        if self.model.arch == Arch::LinearAttention {
+            // Per layer: the world tensor [B, n, n, E] and its masked copy and update, and the
+            // per-world matrices [B, n, E, E] (C, A·C, A·C·P).
+            let (n, e) = (self.n_points() as f64, (self.task.dim + 1) as f64);
+            let world = b * n * n * e;
+            let per_layer = 3.0 * world + 3.0 * b * n * e * e;
+            return MemoryEstimate {
+                parameter_bytes: params * F32,
+                optimizer_bytes: 3.0 * params * F32,
+                activation_bytes: l * per_layer * F32,
+                largest_buffer_bytes: world * F32,
+            };
+        }
+        // Kept for the backward pass per block: two LayerNorms (in, out), q/k/v, attention
+        // scores and weights, the attended values and the output, the MLP's 4d hidden layer
+        // before and after GELU, and its output: about 16·B·T·d + 2·B·H·T² floats.
+        let per_block = 16.0 * b * t * d + 2.0 * b * h * t * t;
+        let activations = (l * per_block + 4.0 * b * t * d) * F32;
+        // The largest single tensor: attention scores, the MLP's hidden layer, or the weights.
+        let largest = (b * h * t * t).max(4.0 * b * t * d).max(params) * F32;
+        MemoryEstimate {
+            parameter_bytes: params * F32,
+            // Gradients plus Adam's two moments.
+            optimizer_bytes: 3.0 * params * F32,
+            activation_bytes: activations,
+            largest_buffer_bytes: largest,
+        }
     }
 
     /// The run's held-out prompts: drawn once from their own stream, never trained on, and
@@ -264,9 +397,32 @@ impl RunConfig {
         Some(task.sample(self.eval.prompts, self.n_points(), &mut rng))
     }
 
+    /// The width of the residual stream: d, or D + 1 for linear attention.
+    pub fn model_width(&self) -> usize {
+        match self.model.arch {
+            Arch::Transformer => self.model.width,
+            Arch::LinearAttention => self.task.dim + 1,
+        }
+    }
+
     /// Mehta & Gupta's model size N = L·d.
     pub fn size_ld(&self) -> usize {
-        self.model.depth * self.model.width
+        self.model.depth * self.model_width()
+    }
+
+    /// The curriculum's stage at `step` (the full D and K + 1 when it is off or over).
+    /// Dimensions and points grow linearly from a quarter of the full size, points in steps
+    /// of two as in Garg et al.'s configs.
+    pub fn curriculum_at(&self, step: usize) -> CurriculumStage {
+        let (d, n, end) = (self.task.dim, self.n_points(), self.train.curriculum);
+        if end == 0 || step >= end {
+            return CurriculumStage { dims: d, points: n };
+        }
+        let t = step as f64 / end as f64;
+        let (d0, n0) = (d.div_ceil(4).max(1), n.div_ceil(4).max(2));
+        let dims = d0 + ((d - d0) as f64 * t).floor() as usize;
+        let points = n0 + 2 * (((n - n0) as f64 * t / 2.0).floor() as usize);
+        CurriculumStage { dims: dims.min(d), points: points.min(n) }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod probes;
 pub mod protocol;
 pub mod rng;
 pub mod schema;
+pub mod settings;
 pub mod sweep;
 pub mod tasks;
 pub mod theory;

@@ -18,19 +18,9 @@
 use crate::baselines::gd::{GdKrylov, StepObjective};
 use crate::baselines::GradientDescent;
 use crate::fit::{EtaEffFit, Interval, LinearFit};
-use crate::tasks::PromptBatch;
+use crate::schema::ProbeSummary;
 use serde::{Deserialize, Serialize};
-
-/// JSON has no NaN: non-finite numbers are written as `null` and read back as NaN.
-mod nan_as_null {
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.is_finite() { s.serialize_f64(*v) } else { s.serialize_none() }
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-    }
-}
+use crate::tasks::PromptBatch;
 
 /// Alignment of one prompt's predictions with GD.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,33 +73,6 @@ pub struct GdAlignment {
     /// with its standard error: the §4.3 "fixed k" values.
     pub eta_by_k: Vec<f64>,
     pub se_eta_by_k: Vec<f64>,
-}
-
-/// What a sweep point keeps of a probe.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProbeSummary {
-    pub prompts: usize,
-    pub steps: usize,
-    #[serde(with = "nan_as_null")]
-    pub eta_one: f64,
-    #[serde(with = "nan_as_null")]
-    pub se_eta_one: f64,
-    #[serde(with = "nan_as_null")]
-    pub cosine_one: f64,
-    #[serde(with = "nan_as_null")]
-    pub residual_one: f64,
-    #[serde(with = "nan_as_null")]
-    pub eta_multi: f64,
-    #[serde(with = "nan_as_null")]
-    pub cosine_multi: f64,
-    #[serde(with = "nan_as_null")]
-    pub residual_multi: f64,
-    /// The largest context K and the one-step η_eff there (used for the η_eff scaling test).
-    pub k_max: usize,
-    #[serde(with = "nan_as_null")]
-    pub eta_at_k_max: f64,
-    #[serde(with = "nan_as_null")]
-    pub se_eta_at_k_max: f64,
 }
 
 impl GdAlignment {

@@ -22,6 +22,17 @@ pub enum BackendChoice {
 }
 
 impl BackendChoice {
+    pub const ALL: [BackendChoice; 3] = [BackendChoice::Auto, BackendChoice::WebGpu, BackendChoice::Cpu];
+
+    /// For menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "auto",
+            BackendChoice::WebGpu => "WebGPU",
+            BackendChoice::Cpu => "CPU",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             BackendChoice::Auto => "auto",
@@ -31,7 +42,7 @@ impl BackendChoice {
     }
 
     pub fn from_name(s: &str) -> Option<Self> {
-        [BackendChoice::Auto, BackendChoice::WebGpu, BackendChoice::Cpu].into_iter().find(|c| c.name() == s)
+        Self::ALL.into_iter().find(|c| c.name() == s)
     }
 }
 
@@ -74,7 +85,7 @@ pub enum FromWorker {
     /// Mechanism probes of the model after `step` steps: its alignment with gradient descent
     /// (linear tasks) and every layer's and head's attention map for one held-out prompt,
     /// `attention[layer][head]` row-major `[tokens, tokens]`.
-    Probed { step: usize, prompt: usize, summary: Option<crate::probes::ProbeSummary>, attention: Vec<Vec<Vec<f32>>>, tokens: usize },
+    Probed { step: usize, prompt: usize, summary: Option<crate::schema::ProbeSummary>, attention: Vec<Vec<Vec<f32>>>, tokens: usize },
     /// Theory curves answering a `Theory` request.
     Theory { spec: TaskSpec, context: usize, curves: Vec<TheoryCurve> },
     /// Something failed; `fatal` means the run cannot continue (reconfigure to go on).

@@ -9,6 +9,45 @@ use serde::{Deserialize, Serialize};
 pub const RUN_SCHEMA: &str = "icl-lab/run";
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// JSON has no NaN: non-finite numbers are written as `null` and read back as NaN.
+pub(crate) mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() { s.serialize_f64(*v) } else { s.serialize_none() }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
+/// What a run (and a sweep point) keeps of its comparison with gradient descent
+/// (`probes::gd_alignment`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbeSummary {
+    pub prompts: usize,
+    pub steps: usize,
+    #[serde(with = "nan_as_null")]
+    pub eta_one: f64,
+    #[serde(with = "nan_as_null")]
+    pub se_eta_one: f64,
+    #[serde(with = "nan_as_null")]
+    pub cosine_one: f64,
+    #[serde(with = "nan_as_null")]
+    pub residual_one: f64,
+    #[serde(with = "nan_as_null")]
+    pub eta_multi: f64,
+    #[serde(with = "nan_as_null")]
+    pub cosine_multi: f64,
+    #[serde(with = "nan_as_null")]
+    pub residual_multi: f64,
+    /// The largest context K and the one-step η_eff there (used for the η_eff scaling test).
+    pub k_max: usize,
+    #[serde(with = "nan_as_null")]
+    pub eta_at_k_max: f64,
+    #[serde(with = "nan_as_null")]
+    pub se_eta_at_k_max: f64,
+}
+
 /// Which burn backend ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -80,6 +119,18 @@ pub enum RunStatus {
     Diverged,
 }
 
+impl RunStatus {
+    /// As written in files (`running`, `paused`, `done`, `diverged`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Paused => "paused",
+            RunStatus::Done => "done",
+            RunStatus::Diverged => "diverged",
+        }
+    }
+}
+
 /// Training loss against step, thinned to at most `cap` points by doubling the stride,
 /// so a long run stays small in memory, in JSON and in the URL-free export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -133,7 +184,7 @@ pub struct RunResult {
     /// How the trained model compares with gradient descent on the held-out prompts
     /// (linear tasks only; `probes::gd_alignment`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub probe: Option<crate::probes::ProbeSummary>,
+    pub probe: Option<ProbeSummary>,
 }
 
 impl RunResult {
@@ -191,27 +242,39 @@ impl RunResult {
     }
 }
 
-/// Joins curves on k into CSV with a `<name>` and `<name>_se` column per curve.
+/// Joins curves on k into CSV with a `<name>` and `<name>_se` column per curve (names are
+/// quoted where they need it).
 pub fn curves_to_csv(columns: &[(&str, &ErrorCurve)]) -> String {
     let mut ks: Vec<usize> = columns.iter().flat_map(|(_, c)| c.k.iter().copied()).collect();
     ks.sort_unstable();
     ks.dedup();
-    let mut out = String::from("k");
+    let mut header = vec!["k".to_string()];
     for (name, _) in columns {
-        out.push_str(&format!(",{name},{name}_se"));
+        header.push(name.to_string());
+        header.push(format!("{name}_se"));
     }
-    out.push('\n');
+    let mut rows = vec![header];
     for k in ks {
-        out.push_str(&k.to_string());
+        let mut row = vec![k.to_string()];
         for (_, c) in columns {
             match c.k.iter().position(|&kk| kk == k) {
-                Some(i) => out.push_str(&format!(",{},{}", c.mean[i], c.se[i])),
-                None => out.push_str(",,"),
+                Some(i) => row.extend([c.mean[i].to_string(), c.se[i].to_string()]),
+                None => row.extend([String::new(), String::new()]),
             }
         }
-        out.push('\n');
+        rows.push(row);
     }
-    out
+    to_csv(&rows)
+}
+
+/// Rows of fields as CSV text (RFC 4180 quoting by the `csv` crate).
+pub fn to_csv(rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(row);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Checks a file's `schema` and `version` fields before its body is parsed.

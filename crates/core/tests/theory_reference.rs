@@ -563,7 +563,7 @@ fn catalogue_reproduces_the_table_and_lists_the_right_curves() {
     for (d, s2) in [(8usize, 0.0f64), (20, 0.25)] {
         let spec = TaskSpec::linear(d, s2);
         let cs = theory::curves(&spec, 32);
-        let want = ["zero", "avg", "ols", "bayes", "gd1", "gd2", "gd4", "poly2", "poly4", "lu_inf", "bayes_limit"];
+        let want = ["zero", "avg", "ols", "bayes", "gd1", "gd2", "gd4", "poly2", "poly4", "lu_inf", "bayes_limit", "lsa1"];
         assert_eq!(ids(&cs), want);
         for c in &cs {
             assert_eq!(c.k, (0..=32).collect::<Vec<_>>());
@@ -611,10 +611,10 @@ fn catalogue_other_settings() {
     let tree = TaskSpec { dim: 20, family: TaskFamily::Tree { depth: 4 }, covariance: Covariance::Iso, noise_var: 0.0 };
     assert_eq!(ids(&theory::curves(&tree, 10)), ["zero"]);
     let fs = TaskSpec { dim: 8, family: TaskFamily::Linear, covariance: Covariance::Fs { nu: 1.5, mu: 0.0 }, noise_var: 0.25 };
-    assert_eq!(ids(&theory::curves(&fs, 10)), ["zero", "avg", "gd1"]);
+    assert_eq!(ids(&theory::curves(&fs, 10)), ["zero", "avg", "gd1", "lsa1"]);
     let rrs = TaskSpec { dim: 8, family: TaskFamily::Linear, covariance: Covariance::Rrs { nu: 1.5, mu: 0.0 }, noise_var: 0.25 };
     let cs = theory::curves(&rrs, 16);
-    assert_eq!(ids(&cs), ["zero", "avg", "gd1", "rrs_inf_L1", "rrs_inf_L2", "rrs_inf_L4"]);
+    assert_eq!(ids(&cs), ["zero", "avg", "gd1", "rrs_inf_L1", "rrs_inf_L2", "rrs_inf_L4", "lsa1"]);
     close(cs[2].value[16], 0.44696, 6e-6, "RRS gd1 in catalogue");
     close(cs[3].value[0], 0.29697 + 0.25 / 8.0, 6e-6, "RRS floor L=1");
     let opts = CatalogueOptions { ridge_lambda: Some(1.0), task_diversity: Some(4), ..Default::default() };

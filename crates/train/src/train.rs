@@ -5,7 +5,7 @@
 //! reads the pending losses in one asynchronous transfer. The caller decides how often,
 //! which on a GPU keeps the queue full without letting the host run far ahead.
 
-use crate::model::{IclTransformer, IclTransformerConfig};
+use crate::models::{IclModel, prompt_targets};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
@@ -13,28 +13,6 @@ use icl_core::config::RunConfig;
 use icl_core::eval::ErrorCurve;
 use icl_core::rng::{self, Rng};
 use icl_core::tasks::PromptBatch;
-
-/// Tokens of a batch, `[B, 2n − 1, D]`: x_i at 2i, (y_i, 0, …, 0) at 2i + 1.
-pub fn prompt_tokens(batch: &PromptBatch, device: &Device) -> Tensor<3> {
-    let (n, d) = (batch.n_points, batch.dim);
-    let t = 2 * n - 1;
-    let mut data = vec![0.0f32; batch.batch * t * d];
-    for b in 0..batch.batch {
-        for i in 0..n {
-            let x_token = (b * t + 2 * i) * d;
-            data[x_token..x_token + d].copy_from_slice(batch.x(b, i));
-            if i + 1 < n {
-                data[x_token + d] = batch.ys[b * n + i];
-            }
-        }
-    }
-    Tensor::from_data(TensorData::new(data, [batch.batch, t, d]), device)
-}
-
-/// Labels of a batch, `[B, n]`.
-pub fn prompt_targets(batch: &PromptBatch, device: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(batch.ys.clone(), [batch.batch, batch.n_points]), device)
-}
 
 /// Why training could not go on.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +35,17 @@ impl std::fmt::Display for TrainError {
     }
 }
 
+/// Reads a tensor back as f32 values, asynchronously (the only way that works in wasm).
+async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainError> {
+    let data = tensor.into_data_async().await.map_err(|e| TrainError::Device(format!("{e:?}")))?;
+    data.try_into_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
+}
+
 /// A model, its optimiser and its prompt stream.
 pub struct Trainer {
     config: RunConfig,
     device: Device,
-    model: IclTransformer,
+    model: IclModel,
     optim: ModuleOptimizer,
     rng: Rng,
     step: usize,
@@ -75,14 +59,7 @@ impl Trainer {
         config.validate()?;
         let device = device.clone().autodiff();
         device.seed(config.train.seed);
-        let model = IclTransformerConfig::new(
-            config.task.dim,
-            config.model.width,
-            config.model.depth,
-            config.model.heads,
-            config.sequence_len(),
-        )
-        .init(&device);
+        let model = IclModel::new(config, &device);
         Ok(Trainer {
             config: config.clone(),
             device,
@@ -107,7 +84,7 @@ impl Trainer {
         self.model.num_params()
     }
 
-    pub fn model(&self) -> &IclTransformer {
+    pub fn model(&self) -> &IclModel {
         &self.model
     }
 
@@ -116,20 +93,27 @@ impl Trainer {
     }
 
     /// One Adam step on a fresh batch. Enqueues work only; the loss stays on the device.
+    /// Under a curriculum the batch has the stage's points, and its inputs only the stage's
+    /// active dimensions (the rest zero, labels recomputed), as in Garg et al.
     pub fn step(&mut self) {
         let c = &self.config;
-        let batch = c.task.sample(c.train.batch, c.n_points(), &mut self.rng);
+        let stage = c.curriculum_at(self.step);
+        let mut batch = c.task.sample(c.train.batch, stage.points, &mut self.rng);
+        if stage.dims < c.task.dim {
+            batch.truncate_dims(stage.dims);
+        }
         self.step_on(&batch);
     }
 
-    /// One Adam step on the given batch (its shape must match the config).
+    /// One Adam step on the given batch (D must match the config; any number of points up
+    /// to K + 1), at the scheduled learning rate.
     pub fn step_on(&mut self, batch: &PromptBatch) {
-        let c = &self.config;
-        let predictions = self.model.forward(prompt_tokens(batch, &self.device));
-        let loss = (predictions - prompt_targets(batch, &self.device)).powi_scalar(2).mean();
+        let lr = self.config.train.lr_at(self.step + 1);
+        let predictions = self.model.forward(batch, &self.device); // [B, n]
+        let loss = (predictions - prompt_targets(batch, &self.device)).powi_scalar(2).mean(); // [1]
         self.pending.push((self.step + 1, loss.clone().detach().without_autodiff()));
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optim.step(c.train.lr, self.model.clone(), grads);
+        self.model = self.optim.step(lr, self.model.clone(), grads);
         self.step += 1;
     }
 
@@ -140,12 +124,7 @@ impl Trainer {
             return Ok(Vec::new());
         }
         let (steps, losses): (Vec<usize>, Vec<Tensor<1>>) = self.pending.drain(..).unzip();
-        let values = Tensor::cat(losses, 0)
-            .into_data_async()
-            .await
-            .map_err(|e| TrainError::Device(format!("{e:?}")))?
-            .try_into_vec::<f32>()
-            .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        let values = read_f32(Tensor::cat(losses, 0)).await?;
         let out: Vec<(usize, f64)> = steps.into_iter().zip(values.into_iter().map(f64::from)).collect();
         if let Some(&(step, _)) = out.iter().find(|(_, l)| !l.is_finite()) {
             return Err(TrainError::Diverged { step });
@@ -169,44 +148,36 @@ impl Trainer {
     pub async fn predict(&self, batch: &PromptBatch) -> Result<Vec<f32>, TrainError> {
         let model = self.model.valid();
         let device = self.device.clone().inner();
-        let predictions = model.forward(prompt_tokens(batch, &device));
-        predictions
-            .into_data_async()
-            .await
-            .map_err(|e| TrainError::Device(format!("{e:?}")))?
-            .try_into_vec::<f32>()
-            .map_err(|e| TrainError::Device(format!("{e:?}")))
+        read_f32(model.forward(batch, &device)).await
     }
 
     /// Attention weights of every block and head for one prompt: `maps[layer][head]` is a
-    /// row-major `[T, T]` matrix (row = attending token, column = attended token).
+    /// row-major `[T, T]` matrix (row = attending token, column = attended token). Empty for
+    /// linear attention, which has no softmax weights.
     pub async fn attention_maps(&self, prompt: &PromptBatch) -> Result<Vec<Vec<Vec<f32>>>, TrainError> {
         let prompt = prompt.slice(0..1);
         let model = self.model.valid();
         let device = self.device.clone().inner();
-        let (_, maps) = model.forward_with_attention(prompt_tokens(&prompt, &device));
+        let maps = model.attention_maps(&prompt, &device);
         let mut out = Vec::with_capacity(maps.len());
         for weights in maps {
             let [_, heads, t, _] = weights.dims();
-            let data = weights
-                .into_data_async()
-                .await
-                .map_err(|e| TrainError::Device(format!("{e:?}")))?
-                .try_into_vec::<f32>()
-                .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+            let data = read_f32(weights).await?;
             out.push((0..heads).map(|h| data[h * t * t..(h + 1) * t * t].to_vec()).collect());
         }
         Ok(out)
     }
 
-    /// Predictions `[batch, n_points]` for a large batch, computed in chunks to bound memory.
+    /// Predictions `[batch, n_points]` for a large batch, computed in chunks of at most 256
+    /// prompts and about 64 MB of activations.
     pub async fn predict_chunked(&self, batch: &PromptBatch) -> Result<Vec<f32>, TrainError> {
-        const CHUNK: usize = 256;
+        let per_prompt = self.config.memory_estimate().activation_bytes / self.config.train.batch.max(1) as f64;
+        let chunk = ((64e6 / per_prompt.max(1.0)) as usize).clamp(1, 256);
         let mut out = Vec::with_capacity(batch.batch * batch.n_points);
         let mut start = 0;
         while start < batch.batch {
-            out.extend(self.predict(&batch.slice(start..(start + CHUNK).min(batch.batch))).await?);
-            start += CHUNK;
+            out.extend(self.predict(&batch.slice(start..(start + chunk).min(batch.batch))).await?);
+            start += chunk;
         }
         Ok(out)
     }

@@ -2,12 +2,12 @@
 //! only through `icl_core::protocol` JSON messages, so the page's bundle holds no burn
 //! and its first paint never waits for this one to load.
 //!
-//! Everything is wasm-only; natively this crate is empty (it still builds in the
-//! workspace's `cargo test`).
+//! Everything but the run slot's state machine ([`slot`], tested natively) is wasm-only.
 
 #[cfg(target_arch = "wasm32")]
 mod adapter;
 #[cfg(target_arch = "wasm32")]
 mod js;
+pub mod slot;
 #[cfg(target_arch = "wasm32")]
 mod worker;

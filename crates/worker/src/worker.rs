@@ -1,9 +1,11 @@
-//! The worker's state machine. Messages only flip flags; one driver future at a time
-//! owns the run and trains in chunks of about 100 ms, yielding to the event loop between
-//! chunks so that Pause and Configure are handled promptly.
+//! The worker's event loop. Messages and the driver's chunks go through the run slot
+//! ([`crate::slot`], pure); one driver future at a time owns the run and trains in chunks of
+//! about 100 ms, yielding to the event loop between chunks so that Pause and Configure are
+//! handled promptly.
 
 use crate::adapter::{self, Decision};
 use crate::js::{self, now_ms, post, sleep_ms, yield_now};
+use crate::slot::{Action, Chunk, RunProgress, Slot};
 use icl_core::config::RunConfig;
 use icl_core::protocol::{BackendChoice, FromWorker, StopReason, ToWorker};
 use icl_core::schema::{BackendInfo, BackendKind};
@@ -22,15 +24,19 @@ struct Run {
     ms_per_step: f64,
 }
 
+impl RunProgress for Run {
+    fn steps(&self) -> usize {
+        self.session.steps()
+    }
+    fn budget_spent(&self) -> bool {
+        self.session.budget_spent()
+    }
+}
+
 #[derive(Default)]
 struct State {
-    generation: u64,
-    /// The run while no driver owns it.
-    idle_run: Option<Run>,
-    driving: bool,
-    want_running: bool,
-    /// Steps requested by `Step { steps }`, not yet turned into a target.
-    extra_steps: Option<usize>,
+    /// Who owns the run and what the page wants (pure, tested natively in `slot`).
+    slot: Slot<Run>,
     /// The WebGPU device, opened at most once per worker (burn's runtime cannot be re-initialised).
     gpu: Option<(Device, BackendInfo)>,
     /// Set by the device-lost callback.
@@ -68,54 +74,40 @@ pub fn start() {
     post(&FromWorker::Ready);
 }
 
+/// Starts what a slot transition asks for.
+fn act(action: Action<Run>) {
+    match action {
+        Action::Nothing => {}
+        Action::Drive(run, generation) => wasm_bindgen_futures::spawn_local(drive(generation, run)),
+        Action::Probe(run, generation) => wasm_bindgen_futures::spawn_local(probe_and_return(generation, run, 0)),
+    }
+}
+
 fn handle(message: ToWorker) {
     match message {
         ToWorker::Configure { config, backend } => {
-            let generation = with(|s| {
-                s.generation += 1;
-                s.idle_run = None;
-                s.want_running = false;
-                s.extra_steps = None;
-                s.generation
-            });
+            let generation = with(|s| s.slot.configure());
             wasm_bindgen_futures::spawn_local(configure(generation, config, backend));
         }
-        ToWorker::Run => {
-            with(|s| {
-                s.want_running = true;
-                s.extra_steps = None;
-            });
-            ensure_driver();
-        }
-        ToWorker::Step { steps } => {
-            with(|s| {
-                s.want_running = true;
-                s.extra_steps = Some(steps.max(1));
-            });
-            ensure_driver();
-        }
-        ToWorker::Pause => with(|s| s.want_running = false),
-        ToWorker::Probe { prompt } => {
-            let Some(run) = with(|s| if s.driving { None } else { s.idle_run.take().map(|r| (s.generation, r)) }) else {
-                post(&FromWorker::Error { message: "probes run on a configured, paused model".into(), fatal: false });
-                return;
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                let (generation, mut run) = run;
-                probe(&mut run, prompt).await;
-                with(|s| {
-                    if s.generation == generation && !s.driving {
-                        s.idle_run = Some(run);
-                    }
-                });
-                ensure_driver();
-            });
-        }
+        ToWorker::Run => act(with(|s| s.slot.run())),
+        ToWorker::Step { steps } => act(with(|s| s.slot.step(steps))),
+        ToWorker::Pause => with(|s| s.slot.pause()),
+        ToWorker::Probe { prompt } => match with(|s| s.slot.probe()) {
+            Ok(Action::Probe(run, generation)) => wasm_bindgen_futures::spawn_local(probe_and_return(generation, run, prompt)),
+            Ok(other) => act(other),
+            Err(message) => post(&FromWorker::Error { message: message.into(), fatal: false }),
+        },
         ToWorker::Theory { spec, context } => {
             let curves = icl_core::theory::curves(&spec, context);
             post(&FromWorker::Theory { spec, context, curves });
         }
     }
+}
+
+/// Probes the idle model, then hands it back to the slot.
+async fn probe_and_return(generation: u64, mut run: Run, prompt: usize) {
+    probe(&mut run, prompt).await;
+    act(with(|s| s.slot.probe_done(generation, run)));
 }
 
 async fn open_device(choice: BackendChoice) -> (Device, BackendInfo, Option<String>) {
@@ -161,7 +153,8 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice) {
         return;
     }
     let (device, backend, note) = open_device(choice).await;
-    if with(|s| s.generation) != generation {
+    let current = || with(|s| s.slot.generation()) == generation;
+    if !current() {
         return;
     }
     let mut session = match RunSession::new(&config, &device, backend.clone(), "browser") {
@@ -177,12 +170,11 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice) {
         Ok(point) => post(&FromWorker::Evaluated { point }),
         Err(e) => post(&FromWorker::Error { message: e.to_string(), fatal: true }),
     }
-    if with(|s| s.generation) != generation {
+    if !current() {
         return;
     }
-    with(|s| s.idle_run = Some(Run { session, trained_s: 0.0, ms_per_step: CHUNK_MS }));
-    ensure_driver();
-    wasm_bindgen_futures::spawn_local(crate::worker::baselines(generation, config, held_out));
+    act(with(|s| s.slot.configured(generation, Run { session, trained_s: 0.0, ms_per_step: CHUNK_MS })));
+    wasm_bindgen_futures::spawn_local(baselines(generation, config, held_out));
 }
 
 /// Scores the baselines on the held-out prompts in small slices, between training chunks.
@@ -194,77 +186,47 @@ async fn baselines(generation: u64, config: RunConfig, held_out: icl_core::tasks
         suite.run_prompts(start..end);
         start = end;
         yield_now().await;
-        if with(|s| s.generation) != generation {
+        if with(|s| s.slot.generation()) != generation {
             return;
         }
     }
     post(&FromWorker::Baselines { curves: suite.curves() });
 }
 
-fn ensure_driver() {
-    let run = with(|s| {
-        if s.driving || !s.want_running {
-            return None;
-        }
-        let run = s.idle_run.take()?;
-        s.driving = true;
-        Some((s.generation, run))
-    });
-    if let Some((generation, run)) = run {
-        wasm_bindgen_futures::spawn_local(drive(generation, run));
-    }
-}
-
-/// Owns the run while it trains; gives it back when paused or finished.
+/// Owns the run while it trains, in chunks of about [`CHUNK_MS`]; asks the slot before each
+/// chunk whether to go on, and gives the run back when it stops.
 async fn drive(generation: u64, mut run: Run) {
     let segment_start = now_ms();
     let trained_before = run.trained_s;
-    let mut target: Option<usize> = None;
     // With two cores or fewer, training takes one and the page shares the other with the
     // browser's rasteriser; a software adapter (SwiftShader) emulates the GPU on those same
     // cores. Either way a short idle between chunks keeps the page responsive, at a cost of
     // about 10% of throughput. With more cores (or a real GPU) the worker runs flat out.
     let cores = crate::js::get(&crate::js::get(&js_sys::global(), "navigator"), "hardwareConcurrency").as_f64().unwrap_or(4.0);
-    let software_gpu = run.session.result.backend.kind == BackendKind::WebGpu && run.session.result.backend.fallback_adapter;
-    let share_cpu = software_gpu || cores <= 2.0;
+    let on_gpu = run.session.result.backend.kind == BackendKind::WebGpu;
+    let share_cpu = (on_gpu && run.session.result.backend.fallback_adapter) || cores <= 2.0;
     let stop = loop {
-        let (current, want, extra, lost) = with(|s| (s.generation, s.want_running, s.extra_steps.take(), s.gpu_lost.clone()));
-        if current != generation {
-            with(|s| s.driving = false);
-            return; // Reconfigured: this run is discarded.
-        }
-        if let Some(n) = extra {
-            target = Some(run.session.steps() + n);
-        }
-        if !want {
-            break Some(StopReason::Paused);
-        }
-        if let (Some(reason), BackendKind::WebGpu) = (lost, run.session.result.backend.kind) {
+        let most = match with(|s| s.slot.next_chunk(generation, &run)) {
+            Chunk::Discard => return, // Reconfigured: this run is dropped.
+            Chunk::Stop(reason) => break Some(reason),
+            Chunk::Train(most) => most,
+        };
+        if let (Some(reason), true) = (with(|s| s.gpu_lost.clone()), on_gpu) {
             post(&FromWorker::Error {
                 message: format!("The WebGPU device was lost ({reason}). Your results so far are kept; choose CPU and press Reset to continue."),
                 fatal: true,
             });
             break None;
         }
-        if run.session.budget_spent() {
-            break Some(StopReason::Budget);
-        }
-        let budget_left = run.session.result.config.train.steps - run.session.steps();
-        let remaining = target.map_or(budget_left, |t| t.saturating_sub(run.session.steps()).min(budget_left));
-        let n = ((CHUNK_MS / run.ms_per_step).round() as usize).clamp(1, 64).min(remaining);
+        let n = ((CHUNK_MS / run.ms_per_step).round() as usize).clamp(1, 64).min(most);
         let chunk_start = now_ms();
-        for _ in 0..n {
-            run.session.trainer.step();
-        }
-        let losses = run.session.trainer.drain_losses().await;
-        let losses = run.session.record(losses);
+        let losses = run.session.train(n, n).await;
         let chunk_ms = now_ms() - chunk_start;
-        run.ms_per_step = 0.7 * run.ms_per_step + 0.3 * (chunk_ms / n.max(1) as f64);
         let elapsed_s = trained_before + (now_ms() - segment_start) / 1000.0;
         match losses {
             Ok(losses) => {
-                let step = run.session.steps();
-                post(&FromWorker::Progress { step, losses, steps_per_s: 1000.0 / run.ms_per_step, elapsed_s });
+                run.ms_per_step = 0.7 * run.ms_per_step + 0.3 * (chunk_ms / losses.len().max(1) as f64);
+                post(&FromWorker::Progress { step: run.session.steps(), losses, steps_per_s: 1000.0 / run.ms_per_step, elapsed_s });
             }
             Err(e) => {
                 report_failure(&e);
@@ -284,9 +246,6 @@ async fn drive(generation: u64, mut run: Run) {
             probe(&mut run, 0).await;
             break Some(StopReason::Budget);
         }
-        if target.is_some_and(|t| run.session.steps() >= t) {
-            break Some(StopReason::Paused);
-        }
         if share_cpu {
             sleep_ms(12).await;
         } else {
@@ -297,13 +256,7 @@ async fn drive(generation: u64, mut run: Run) {
     if let Some(reason) = stop {
         post(&FromWorker::Stopped { step: run.session.steps(), reason });
     }
-    with(|s| {
-        s.driving = false;
-        s.want_running = false;
-        if s.generation == generation {
-            s.idle_run = Some(run);
-        }
-    });
+    act(with(|s| s.slot.driver_stopped(generation, run, stop)));
 }
 
 /// GD alignment (linear tasks) and the attention maps of held-out prompt `prompt`.

@@ -242,10 +242,17 @@ impl TwoTermFit {
 
     /// Optimal depth under L·d = N.
     pub fn l_star(&self, n: f64) -> f64 {
-        crate::theory::bordelon::optimal_depth_width(self.a_coef, self.a_exp, self.b_coef, self.b_exp, n).0
+        optimal_depth_width(self.a_coef, self.a_exp, self.b_coef, self.b_exp, n).0
     }
 
     pub fn predict(&self, l: f64, d: f64) -> f64 {
         self.a_coef * l.powf(-self.a_exp) + self.b_coef * d.powf(-self.b_exp)
     }
+}
+
+/// The optimum of ℒ = A L^{−a} + B d^{−b} under L·d = N (Lagrange):
+/// L* = (aA/(bB))^{1/(a+b)} N^{b/(a+b)}, d* = N/L*. Returns (L*, d*).
+pub fn optimal_depth_width(a_coef: f64, a_exp: f64, b_coef: f64, b_exp: f64, n: f64) -> (f64, f64) {
+    let l = (a_exp * a_coef / (b_exp * b_coef)).powf(1.0 / (a_exp + b_exp)) * n.powf(b_exp / (a_exp + b_exp));
+    (l, n / l)
 }

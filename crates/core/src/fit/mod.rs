@@ -17,11 +17,11 @@ mod logistic;
 mod power_law;
 mod scaling;
 
-pub use depth::{DepthOptimumFit, TwoTermFit};
+pub use depth::{DepthOptimumFit, TwoTermFit, optimal_depth_width};
 pub use linear::{LinearFit, t_quantile_975};
 pub use lm::{LmOptions, LmResult, levenberg_marquardt, numeric_jacobian};
 pub use logistic::{LogisticFit, TransitionComparison, compare_transition, logistic_model};
-pub use power_law::{BootstrapMode, FloorPowerLawFit, PowerLawBootstrap, PowerLawFit, ResidualScale};
+pub use power_law::{BootstrapMode, FloorPowerLawFit, PowerLawBootstrap, PowerLawFit, ResidualScale, power_law_with_floor};
 pub use scaling::{AdditiveFit, EtaEffFit, ScalingExponentFit};
 
 use serde::{Deserialize, Serialize};

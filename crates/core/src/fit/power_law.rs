@@ -301,6 +301,11 @@ impl FloorPowerLawFit {
     }
 
     pub fn predict(&self, n: f64) -> f64 {
-        crate::theory::mehta_gupta::power_law_with_floor(n, self.e_inf, self.c, self.alpha)
+        power_law_with_floor(n, self.e_inf, self.c, self.alpha)
     }
+}
+
+/// Power law with floor ε(N) = ε_∞ + C·N^{−α} (THEORY.md §4.1's testable form).
+pub fn power_law_with_floor(n: f64, e_inf: f64, c: f64, alpha: f64) -> f64 {
+    e_inf + c * n.powf(-alpha)
 }

@@ -1,25 +1,13 @@
 //! Results of sweep points, the `icl-lab/sweep` file format, and merging shards.
 
-use super::{Experiment, SweepPlan, SweepPoint, SweepPreset};
+use super::{Experiment, PointLabels, SweepPlan, SweepPoint, SweepPreset};
 use crate::config::RunConfig;
 use crate::eval::ErrorCurve;
-use crate::probes::ProbeSummary;
-use crate::schema::{BackendInfo, EvalPoint, RunResult, RunStatus, SCHEMA_VERSION, check_header};
+use crate::schema::{BackendInfo, EvalPoint, ProbeSummary, RunResult, RunStatus, SCHEMA_VERSION, check_header, nan_as_null};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const SWEEP_SCHEMA: &str = "icl-lab/sweep";
-
-/// JSON has no NaN: non-finite numbers are written as `null` and read back as NaN.
-mod nan_as_null {
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.is_finite() { s.serialize_f64(*v) } else { s.serialize_none() }
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-    }
-}
 
 /// One finished (or stopped) training run of a sweep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,7 +15,7 @@ pub struct PointResult {
     /// The [`SweepPoint::id`] it ran.
     pub id: String,
     pub config: RunConfig,
-    pub labels: BTreeMap<String, f64>,
+    pub labels: PointLabels,
     pub backend: BackendInfo,
     /// Training steps done.
     pub steps: usize,
@@ -63,10 +51,6 @@ impl PointResult {
             status: run.status,
             probe: run.probe.clone(),
         }
-    }
-
-    pub fn label(&self, key: &str) -> Option<f64> {
-        self.labels.get(key).copied()
     }
 
     fn canonical(&self) -> String {
@@ -128,6 +112,23 @@ impl SweepResult {
     /// Points whose status is Done.
     pub fn done(&self) -> usize {
         self.points.iter().filter(|p| p.status == RunStatus::Done).count()
+    }
+
+    /// One CSV row per point: id, labels, status, steps, seconds, the analysis metric and its SE.
+    pub fn to_csv(&self) -> String {
+        let mut header: Vec<String> = vec!["id".into()];
+        header.extend(PointLabels::of(&crate::config::RunConfig::default()).columns().map(|(c, _)| c.to_string()));
+        header.extend(["status", "steps", "elapsed_s", "metric", "metric_se"].map(String::from));
+        let mut rows = vec![header];
+        for p in &self.points {
+            let mut row = vec![p.id.clone()];
+            row.extend(p.labels.columns().map(|(_, v)| v));
+            let (m, se) = super::point_metric(&p.final_curve, p.config.context)
+                .map_or((String::new(), String::new()), |(m, se)| (m.to_string(), se.to_string()));
+            row.extend([p.status.name().to_string(), p.steps.to_string(), p.elapsed_s.to_string(), m, se]);
+            rows.push(row);
+        }
+        crate::schema::to_csv(&rows)
     }
 }
 

@@ -7,12 +7,13 @@ use crate::eval::ErrorCurve;
 use crate::fit::Interval;
 use crate::rng::{normal, seeded};
 use crate::schema::{BackendInfo, EvalPoint, RunResult, RunStatus};
+use crate::sweep::experiments::{depth_width::DepthWidth, learning_curve::LearningCurve, scaling::{Scaling, SizeMeasure}, transition::Transition};
 use crate::tasks::{Covariance, TaskFamily, TaskSpec};
 use std::collections::BTreeSet;
 
 fn all_plans() -> Vec<SweepPlan> {
     let mut v = Vec::new();
-    for kind in ExperimentKind::ALL {
+    for &kind in ExperimentKind::ALL {
         for preset in SweepPreset::ALL {
             v.push(plan(&Experiment::default_for(kind), preset));
         }
@@ -65,9 +66,9 @@ fn sweep_plans_are_valid_unique_and_stable() {
         assert_eq!(ids.len(), plan_.points.len(), "{name}: ids must be unique");
         for p in &plan_.points {
             assert_eq!(p.config.validate(), Ok(()), "{name} {}", p.id);
-            assert_eq!(p.label("N"), Some(p.config.size_ld() as f64));
-            assert_eq!(p.label("params"), Some(p.config.param_count() as f64));
-            assert_eq!(p.label("seed"), Some(p.config.train.seed as f64));
+            assert_eq!(p.labels.size_ld, p.config.size_ld());
+            assert_eq!(p.labels.params, p.config.param_count());
+            assert_eq!(p.labels.seed, p.config.train.seed);
             assert!(p.id.ends_with(&format!("-s{}", p.config.train.seed)), "{}", p.id);
         }
         // Stable: planning again gives the same plan.
@@ -86,13 +87,13 @@ fn sweep_plans_are_valid_unique_and_stable() {
     let l = plan(&Experiment::default_for(ExperimentKind::LearningCurve), SweepPreset::Quick);
     assert!(l.point("rrs1.5_0-L4-d32-H2-s1").is_some());
     // Invalid requests are left out, and said so, rather than planned.
-    let bad = Experiment::Transition { task: TaskSpec::linear(4, 0.0), hs: vec![1, 11], contexts: vec![16, 500] };
+    let bad = Experiment::Transition(Transition { task: TaskSpec::linear(4, 0.0), hs: vec![1, 11], contexts: vec![16, 500] });
     let b = plan(&bad, SweepPreset::Quick);
     assert_eq!(b.points.len(), 6, "only h = 1, K = 16 is valid");
-    assert!(b.points.iter().all(|p| p.config.validate().is_ok() && p.label("h") == Some(1.0) && p.config.context == 16));
-    assert!(b.description.contains("Left out as invalid") && b.description.contains("tree_depth"), "{}", b.description);
-    let shapes = vec![crate::config::ModelShape { width: 30, depth: 2, heads: 4 }, crate::config::ModelShape { width: 32, depth: 2, heads: 2 }];
-    let lc = Experiment::LearningCurve { task: TaskSpec::linear(4, 0.0), shapes, covariances: vec![Covariance::Iso] };
+    assert!(b.points.iter().all(|p| p.config.validate().is_ok() && p.labels.h == Some(1) && p.config.context == 16));
+    assert!(b.description.contains("Left out as invalid") && b.description.contains("tree-depth"), "{}", b.description);
+    let shapes = vec![crate::config::ModelShape::transformer(30, 2, 4), crate::config::ModelShape::transformer(32, 2, 2)];
+    let lc = Experiment::LearningCurve(LearningCurve { task: TaskSpec::linear(4, 0.0), shapes, covariances: vec![Covariance::Iso] });
     let lcp = plan(&lc, SweepPreset::Quick);
     assert!(lcp.points.iter().all(|p| p.config.model.width == 32) && lcp.points.len() == 2);
     assert!(lcp.description.contains("not divisible"), "{}", lcp.description);
@@ -105,25 +106,25 @@ fn sweep_plans_are_valid_unique_and_stable() {
 fn sweep_depth_width_grid_meets_every_budget_exactly() {
     for preset in SweepPreset::ALL {
         let p = plan(&Experiment::default_for(ExperimentKind::DepthWidth), preset);
-        let Experiment::DepthWidth { budgets, .. } = &p.experiment else { unreachable!() };
+        let Experiment::DepthWidth(DepthWidth { budgets, .. }) = &p.experiment else { unreachable!() };
         assert!(budgets.len() >= 3);
         for n in budgets {
-            let at: Vec<&SweepPoint> = p.points.iter().filter(|q| q.label("budget") == Some(*n as f64)).collect();
+            let at: Vec<&SweepPoint> = p.points.iter().filter(|q| q.labels.budget == Some(*n)).collect();
             let depths: BTreeSet<usize> = at.iter().map(|q| q.config.model.depth).collect();
             assert!(depths.len() >= 3, "{preset:?} N = {n}: depths {depths:?}");
         }
         for q in &p.points {
             let m = &q.config.model;
-            assert_eq!(m.depth * m.width, q.label("budget").unwrap() as usize, "{}", q.id);
+            assert_eq!(Some(m.depth * m.width), q.labels.budget, "{}", q.id);
             assert_eq!(m.width % m.heads, 0);
         }
     }
     // User budgets are sorted, deduped, and still met exactly.
-    let e = Experiment::DepthWidth { task: TaskSpec::linear(4, 0.0), budgets: vec![96, 48, 96] };
+    let e = Experiment::DepthWidth(DepthWidth { task: TaskSpec::linear(4, 0.0), budgets: vec![96, 48, 96] });
     let p = plan(&e, SweepPreset::Quick);
-    assert!(matches!(&p.experiment, Experiment::DepthWidth { budgets, .. } if budgets == &vec![48, 96]));
+    assert!(matches!(&p.experiment, Experiment::DepthWidth(DepthWidth { budgets, .. }) if budgets == &vec![48, 96]));
     let n48: Vec<(usize, usize)> =
-        p.points.iter().filter(|q| q.label("budget") == Some(48.0) && q.config.train.seed == 0).map(|q| (q.config.model.depth, q.config.model.width)).collect();
+        p.points.iter().filter(|q| q.labels.budget == Some(48) && q.config.train.seed == 0).map(|q| (q.config.model.depth, q.config.model.width)).collect();
     assert_eq!(n48, vec![(1, 48), (2, 24), (3, 16), (4, 12), (6, 8)]);
 }
 
@@ -132,7 +133,7 @@ fn sweep_depth_width_grid_meets_every_budget_exactly() {
 /// "still runs, slower"), at most 1.6·10¹² units; small models only.
 #[test]
 fn sweep_quick_presets_fit_the_browser_budget() {
-    for kind in ExperimentKind::ALL {
+    for &kind in ExperimentKind::ALL {
         let p = plan(&Experiment::default_for(kind), SweepPreset::Quick);
         let e = &p.estimate;
         eprintln!("{}\n", p.description);
@@ -163,7 +164,7 @@ fn sweep_quick_presets_fit_the_browser_budget() {
 
 #[test]
 fn sweep_cost_model_matches_the_measured_cpu_speeds() {
-    let point = |c: RunConfig| SweepPoint { id: "x".into(), config: c, labels: Default::default() };
+    let point = |c: RunConfig| SweepPoint { id: "x".into(), labels: PointLabels::of(&c), config: c };
     let mut small = crate::config::Preset::Cpu.config();
     small.context = 8; // 17 tokens
     small.train.steps = 1000;
@@ -283,7 +284,7 @@ fn sweep_merge_refuses_mismatched_parts() {
     full.preset = SweepPreset::Full;
     assert!(merge(&[parts[0].clone(), full]).unwrap_err().contains("preset"));
     let mut h3 = parts[1].clone();
-    h3.experiment = Experiment::Scaling { task: TaskSpec::linear(4, 0.0), measure: SizeMeasure::Ld, declared_h: Some(3) };
+    h3.experiment = Experiment::Scaling(Scaling { task: TaskSpec::linear(4, 0.0), measure: SizeMeasure::Ld, declared_h: Some(3) });
     assert!(merge(&[parts[0].clone(), h3]).unwrap_err().contains("different"));
     let mut clash = parts[1].clone();
     clash.points[0].id = parts[0].points[0].id.clone();
@@ -310,7 +311,7 @@ fn sweep_json_round_trip_and_refusals() {
     let back: SweepPlan = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(back.points, p.points);
     let e: Experiment = serde_json::from_str(r#"{"kind":"depth_width","task":{"dim":4,"family":{"kind":"linear"},"covariance":{"kind":"iso"},"noise_var":0.0}}"#).unwrap();
-    assert!(matches!(e, Experiment::DepthWidth { ref budgets, .. } if budgets.is_empty()));
+    assert!(matches!(e, Experiment::DepthWidth(DepthWidth { ref budgets, .. }) if budgets.is_empty()));
 }
 
 #[test]
@@ -378,7 +379,7 @@ fn sweep_scaling_power_law_verdicts_follow_the_truth() {
     let mut counts = [0usize; 3];
     for trial in 0..40 {
         let mut rng = seeded(100 + trial, 0);
-        let r = synthetic(&p, |q| 2.0 * q.label("N").unwrap().powf(-0.25) * (0.05 * normal(&mut rng)).exp());
+        let r = synthetic(&p, |q| 2.0 * (q.labels.size_ld as f64).powf(-0.25) * (0.05 * normal(&mut rng)).exp());
         let a = analyze_with(&r, &opts);
         let v = verdict_of(&a, "ε ∝ N^−α");
         counts[v.status as usize] += 1;
@@ -397,7 +398,7 @@ fn sweep_scaling_power_law_verdicts_follow_the_truth() {
     assert!(counts[0] >= 34 && counts[2] == 0, "{counts:?}");
     for trial in 0..10 {
         let mut rng = seeded(200 + trial, 0);
-        let r = synthetic(&p, |q| 3.0 * q.label("N").unwrap().powf(-0.5) * (0.01 * normal(&mut rng)).exp());
+        let r = synthetic(&p, |q| 3.0 * (q.labels.size_ld as f64).powf(-0.5) * (0.01 * normal(&mut rng)).exp());
         let v = verdict_of(&analyze_with(&r, &opts), "ε ∝ N^−α").clone();
         assert_eq!(v.status, VerdictStatus::Inconsistent, "{v:#?}");
         assert!(v.measured.starts_with("α̂ = 0.49") || v.measured.starts_with("α̂ = 0.50") || v.measured.starts_with("α̂ = 0.51"), "{}", v.measured);
@@ -408,7 +409,7 @@ fn sweep_scaling_power_law_verdicts_follow_the_truth() {
 fn sweep_scaling_three_noisy_points_are_inconclusive() {
     let p = scaling_plan(SweepPreset::Quick);
     let mut rng = seeded(9, 0);
-    let mut r = synthetic(&p, |q| q.label("N").unwrap().powf(-0.25) * (0.3 * normal(&mut rng)).exp());
+    let mut r = synthetic(&p, |q| (q.labels.size_ld as f64).powf(-0.25) * (0.3 * normal(&mut rng)).exp());
     r.points.retain(|q| q.config.train.seed == 0 && q.config.model.width <= 16 && q.config.model.depth <= 2);
     assert_eq!(r.points.len(), 3);
     let a = analyze(&r);
@@ -424,7 +425,7 @@ fn sweep_scaling_three_noisy_points_are_inconclusive() {
 #[test]
 fn sweep_scaling_running_and_diverged_points_are_left_out() {
     let p = scaling_plan(SweepPreset::Quick);
-    let mut r = synthetic(&p, |q| q.label("N").unwrap().powf(-0.25));
+    let mut r = synthetic(&p, |q| (q.labels.size_ld as f64).powf(-0.25));
     r.points[0].status = RunStatus::Running;
     r.points[1].status = RunStatus::Diverged;
     let a = analyze(&r);
@@ -439,7 +440,7 @@ fn sweep_depth_width_recovers_two_thirds() {
     let exact = |n: f64| crate::theory::bordelon::optimal_depth_width(1.0, 0.25, b_coef, 0.5, n).0;
     let mut rng = seeded(10, 0);
     let r = synthetic(&p, |q| {
-        let (l, d) = (q.label("L").unwrap(), q.label("d").unwrap());
+        let (l, d) = (q.labels.depth as f64, q.labels.width as f64);
         (l.powf(-0.25) + b_coef * d.powf(-0.5)) * (0.005 * normal(&mut rng)).exp()
     });
     let a = analyze(&r);
@@ -453,7 +454,7 @@ fn sweep_depth_width_recovers_two_thirds() {
     let mut interior = 0;
     for f in &a.fits {
         if let FitKind::DepthOptimum(o) = &f.fit {
-            let n: f64 = f.name.trim_start_matches("depth optimum at N = ").parse().unwrap();
+            let n = f.subject.budget.expect("a depth optimum names its budget") as f64;
             if o.interior {
                 interior += 1;
                 assert!((o.l_star / exact(n) - 1.0).abs() < 0.25, "N = {n}: L̂* = {} vs exact {}", o.l_star, exact(n));
@@ -471,7 +472,7 @@ fn sweep_depth_width_recovers_two_thirds() {
     // A law with b = a puts L* ∝ N^{1/2}: judged against 2/3.
     let mut rng = seeded(11, 0);
     let r = synthetic(&p, |q| {
-        let (l, d) = (q.label("L").unwrap(), q.label("d").unwrap());
+        let (l, d) = (q.labels.depth as f64, q.labels.width as f64);
         (l.powf(-0.4) + 3.0 * d.powf(-0.4)) * (0.005 * normal(&mut rng)).exp()
     });
     let v = verdict_of(&analyze(&r), "Optimal depth").clone();
@@ -484,19 +485,19 @@ fn logistic_truth(n: f64, n_c: f64, w: f64) -> f64 {
 
 #[test]
 fn sweep_transition_recovers_logistic_and_judges_growth() {
-    let e = Experiment::Transition { task: TaskSpec { family: TaskFamily::Tree { depth: 1 }, ..TaskSpec::linear(4, 0.0) }, hs: vec![1, 2], contexts: vec![16] };
+    let e = Experiment::Transition(Transition { task: TaskSpec { family: TaskFamily::Tree { depth: 1 }, ..TaskSpec::linear(4, 0.0) }, hs: vec![1, 2], contexts: vec![16] });
     let p = plan(&e, SweepPreset::Full);
     assert!(p.description.contains("calibrated"));
     // h = 1: a sharp transition at N_c = 256; h = 2: none in range (error stays high).
     let mut rng = seeded(12, 0);
     let r = synthetic(&p, |q| {
-        let n = q.label("N").unwrap();
-        let clean = if q.label("h") == Some(1.0) { logistic_truth(n, 256.0, 0.3) } else { 1.0 };
+        let n = q.labels.size_ld as f64;
+        let clean = if q.labels.h == Some(1) { logistic_truth(n, 256.0, 0.3) } else { 1.0 };
         clean + 0.01 * normal(&mut rng)
     });
     let a = analyze(&r);
     let lf = a.fits.iter().find_map(|f| match &f.fit {
-        FitKind::Logistic(l) if f.name.contains("h = 1") => Some(l.clone()),
+        FitKind::Logistic(l) if f.subject.h == Some(1) => Some(l.clone()),
         _ => None,
     });
     let lf = lf.unwrap();
@@ -511,8 +512,8 @@ fn sweep_transition_recovers_logistic_and_judges_growth() {
     // h = 2 drops at 512: the growth is ln 2, far below the claimed 6 ln 32 − 4 ln 16 ≈ 9.7.
     let mut rng = seeded(13, 0);
     let r = synthetic(&p, |q| {
-        let n = q.label("N").unwrap();
-        let n_c = if q.label("h") == Some(1.0) { 256.0 } else { 512.0 };
+        let n = q.labels.size_ld as f64;
+        let n_c = if q.labels.h == Some(1) { 256.0 } else { 512.0 };
         logistic_truth(n, n_c, 0.3) + 0.01 * normal(&mut rng)
     });
     let a = analyze(&r);
@@ -527,8 +528,8 @@ fn sweep_transition_slope_in_k() {
     // N_c = 16·k (β = 1) for h = 1, while the claim says β = 4.
     let mut rng = seeded(14, 0);
     let r = synthetic(&p, |q| {
-        let (n, k) = (q.label("N").unwrap(), q.label("K").unwrap());
-        let n_c = if q.label("h") == Some(1.0) { 16.0 * k } else { 1e9 };
+        let (n, k) = (q.labels.size_ld as f64, q.labels.context as f64);
+        let n_c = if q.labels.h == Some(1) { 16.0 * k } else { 1e9 };
         logistic_truth(n, n_c, 0.3) + 0.01 * normal(&mut rng)
     });
     let a = analyze(&r);
@@ -544,8 +545,8 @@ fn sweep_learning_curve_depth_gains() {
     let mut r = SweepResult::new(&p);
     let mut rng = seeded(15, 0);
     for q in &p.points {
-        let l = q.label("L").unwrap();
-        let rotated = q.label("rotated") == Some(1.0);
+        let l = q.labels.depth as f64;
+        let rotated = matches!(q.config.task.covariance, Covariance::Rrs { .. });
         let jitter = 0.002 * normal(&mut rng);
         // ISO: e = 1/(1 + kL/4) (gain shrinks at large k); RRS: 0.1·√(4/L) + 1/(1+k) (constant gain).
         let f = move |k: usize| {
@@ -572,8 +573,8 @@ fn sweep_learning_curve_depth_gains() {
     // The opposite pattern (ISO gain growing with k) is judged inconsistent with the ISO claim.
     let mut r2 = r.clone();
     for pr in &mut r2.points {
-        if pr.label("rotated") == Some(0.0) {
-            let l = pr.label("L").unwrap();
+        if !matches!(pr.config.task.covariance, Covariance::Rrs { .. }) {
+            let l = pr.labels.depth as f64;
             for (k, m) in pr.final_curve.mean.iter_mut().enumerate() {
                 *m = 1.0 - 0.02 * k as f64 * (l - 1.0) / 3.0;
             }
@@ -590,7 +591,7 @@ fn sweep_eta_eff_verdicts_from_probes() {
     for pr in &mut r.points {
         let (l, d) = (pr.config.model.depth as f64, pr.config.model.width as f64);
         let eta = 0.9 / (l * d).sqrt() * (0.02 * normal(&mut rng)).exp();
-        pr.probe = Some(crate::probes::ProbeSummary {
+        pr.probe = Some(crate::schema::ProbeSummary {
             prompts: 1000,
             steps: 1,
             eta_one: eta,
@@ -618,7 +619,7 @@ fn sweep_eta_eff_verdicts_from_probes() {
 /// interval of [0, 5·10¹⁰] and was judged Consistent. It must locate nothing.
 #[test]
 fn sweep_transition_plateau_noise_is_inconclusive() {
-    let e = Experiment::Transition { task: TaskSpec { family: TaskFamily::Tree { depth: 1 }, ..TaskSpec::linear(4, 0.0) }, hs: vec![1, 2], contexts: vec![16] };
+    let e = Experiment::Transition(Transition { task: TaskSpec { family: TaskFamily::Tree { depth: 1 }, ..TaskSpec::linear(4, 0.0) }, hs: vec![1, 2], contexts: vec![16] });
     let p = plan(&e, SweepPreset::Quick);
     for seed in 0..20 {
         let mut rng = seeded(100 + seed, 0);

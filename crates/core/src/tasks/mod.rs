@@ -26,6 +26,33 @@ pub enum TaskFamily {
     Tree { depth: usize },
 }
 
+impl TaskFamily {
+    /// Non-zeros of a sparse task unless set (Garg et al. use s = 3), capped at D.
+    pub const DEFAULT_SPARSITY: usize = 3;
+    /// Depth of a tree task unless set: 2 learns within minutes in a browser (Garg et al.
+    /// train h = 4 in D = 20 for 500k steps).
+    pub const DEFAULT_TREE_DEPTH: usize = 2;
+
+    /// `linear`, `sparse` or `tree` (URL and CLI name).
+    pub fn name(&self) -> &'static str {
+        match self {
+            TaskFamily::Linear => "linear",
+            TaskFamily::SparseLinear { .. } => "sparse",
+            TaskFamily::Tree { .. } => "tree",
+        }
+    }
+
+    /// The family called `name` with its default parameters for input dimension `dim`
+    /// (unknown names give linear regression).
+    pub fn default_named(name: &str, dim: usize) -> TaskFamily {
+        match name {
+            "sparse" => TaskFamily::SparseLinear { nonzero: Self::DEFAULT_SPARSITY.min(dim.max(1)) },
+            "tree" => TaskFamily::Tree { depth: Self::DEFAULT_TREE_DEPTH },
+            _ => TaskFamily::Linear,
+        }
+    }
+}
+
 /// How inputs are distributed (Bordelon, Letey & Pehlevan's three settings).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -36,6 +63,36 @@ pub enum Covariance {
     Fs { nu: f64, mu: f64 },
     /// Randomly rotated structured: the FS spectrum under a fresh Haar rotation per prompt.
     Rrs { nu: f64, mu: f64 },
+}
+
+impl Covariance {
+    /// Spectrum exponent ν of FS/RRS unless set.
+    pub const DEFAULT_NU: f64 = 1.5;
+    /// Task-prior exponent μ of FS/RRS unless set (Ω = I).
+    pub const DEFAULT_MU: f64 = 0.0;
+
+    /// `iso`, `fs` or `rrs` (URL and CLI name).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Covariance::Iso => "iso",
+            Covariance::Fs { .. } => "fs",
+            Covariance::Rrs { .. } => "rrs",
+        }
+    }
+
+    /// The setting called `name` with exponents (ν, μ) (unknown names give ISO).
+    pub fn named(name: &str, nu: f64, mu: f64) -> Covariance {
+        match name {
+            "fs" => Covariance::Fs { nu, mu },
+            "rrs" => Covariance::Rrs { nu, mu },
+            _ => Covariance::Iso,
+        }
+    }
+
+    /// RRS with the default spectrum.
+    pub fn rrs_default() -> Covariance {
+        Covariance::Rrs { nu: Self::DEFAULT_NU, mu: Self::DEFAULT_MU }
+    }
 }
 
 /// Everything that defines the prompt distribution.
@@ -101,6 +158,24 @@ impl PromptBatch {
     pub fn x(&self, b: usize, i: usize) -> &[f32] {
         let start = (b * self.n_points + i) * self.dim;
         &self.xs[start..start + self.dim]
+    }
+
+    /// Keeps only the first `dims` input coordinates active (the others set to 0) and
+    /// relabels each point with its prompt's function, keeping its noise draw: Garg et al.'s
+    /// curriculum feeds the model such prompts early in training.
+    pub fn truncate_dims(&mut self, dims: usize) {
+        let (n, d) = (self.n_points, self.dim);
+        for b in 0..self.batch {
+            for i in 0..n {
+                let p = b * n + i;
+                let x = &mut self.xs[p * d..(p + 1) * d];
+                x[dims.min(d)..].iter_mut().for_each(|v| *v = 0.0);
+                let noise = self.ys[p] - self.clean_ys[p];
+                let clean = self.functions[b].eval(x) as f32;
+                self.clean_ys[p] = clean;
+                self.ys[p] = clean + noise;
+            }
+        }
     }
 
     /// Keep only prompts `range` (used to slice work for responsiveness).

@@ -62,7 +62,7 @@ impl DistributionShift {
     pub fn apply(self, train: &TaskSpec) -> Result<TaskSpec, String> {
         let mut t = train.clone();
         let (nu, mu) = match train.covariance {
-            Covariance::Iso => (1.5, 0.0),
+            Covariance::Iso => (Covariance::DEFAULT_NU, Covariance::DEFAULT_MU),
             Covariance::Fs { nu, mu } | Covariance::Rrs { nu, mu } => (nu, mu),
         };
         match self {

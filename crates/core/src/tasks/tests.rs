@@ -116,3 +116,51 @@ fn rrs_shares_one_rotation_per_prompt_and_preserves_the_variance() {
     let (_, vy) = mean_var(&clean);
     assert!((vy - 5.0).abs() < 0.4, "Var(w·x) = tr(ΩΣ): {vy}");
 }
+
+#[test]
+fn truncated_prompts_zero_the_inactive_dimensions_and_keep_labels_consistent() {
+    let spec = TaskSpec::linear(6, 0.25);
+    let mut batch = spec.sample(4, 5, &mut seeded(3, 0));
+    let noise: Vec<f32> = batch.ys.iter().zip(&batch.clean_ys).map(|(y, c)| y - c).collect();
+    batch.truncate_dims(2);
+    for b in 0..4 {
+        for i in 0..5 {
+            let x = batch.x(b, i);
+            assert!(x[2..].iter().all(|&v| v == 0.0));
+            let p = b * 5 + i;
+            assert!((batch.clean_ys[p] as f64 - batch.functions[b].eval(x)).abs() < 1e-5);
+            assert!((batch.ys[p] - batch.clean_ys[p] - noise[p]).abs() < 1e-5, "the noise draw is kept");
+        }
+    }
+}
+
+#[test]
+fn the_curriculum_grows_to_the_full_size_by_its_end() {
+    let mut c = crate::config::Preset::Reference.config(); // D = 8, K + 1 = 33
+    c.train.curriculum = 1000;
+    let first = c.curriculum_at(0);
+    assert_eq!((first.dims, first.points), (2, 9));
+    let mid = c.curriculum_at(500);
+    assert!(mid.dims > 2 && mid.dims < 8 && mid.points > 9 && mid.points < 33, "{mid:?}");
+    assert_eq!((mid.points - 9) % 2, 0, "points grow by two");
+    let end = c.curriculum_at(1000);
+    assert_eq!((end.dims, end.points), (8, 33));
+    c.train.curriculum = 0;
+    assert_eq!(c.curriculum_at(0).dims, 8, "off: the full size from the start");
+    // Monotone.
+    c.train.curriculum = 1000;
+    let stages: Vec<_> = (0..=1000).step_by(50).map(|t| c.curriculum_at(t)).collect();
+    assert!(stages.windows(2).all(|w| w[0].dims <= w[1].dims && w[0].points <= w[1].points));
+}
+
+#[test]
+fn the_learning_rate_schedule_warms_up_and_decays() {
+    let mut t = crate::config::Preset::Reference.config().train;
+    assert_eq!(t.lr_at(1), t.lr, "no schedule: the constant rate");
+    t.warmup = 100;
+    t.cosine = true;
+    t.steps = 1000;
+    assert!((t.lr_at(50) - 0.5 * t.lr * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * 0.05).cos()))).abs() < 1e-12);
+    assert!(t.lr_at(100) > t.lr_at(50) && t.lr_at(100) > t.lr_at(900));
+    assert!((t.lr_at(1000) - 0.1 * t.lr).abs() < 1e-12, "a tenth of the peak at the budget");
+}

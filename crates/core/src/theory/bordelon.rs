@@ -147,9 +147,5 @@ pub fn allocation_exponents(p: &[f64], c: &[f64]) -> Vec<f64> {
     p.iter().map(|p| (1.0 / p) / s).collect()
 }
 
-/// Two-factor closed form for ℒ = A L^{−a} + B d^{−b}, L·d = N:
-/// L* = (aA/(bB))^{1/(a+b)} N^{b/(a+b)}, d* = N/L*. Returns (L*, d*).
-pub fn optimal_depth_width(a_coef: f64, a_exp: f64, b_coef: f64, b_exp: f64, n: f64) -> (f64, f64) {
-    let l = (a_exp * a_coef / (b_exp * b_coef)).powf(1.0 / (a_exp + b_exp)) * n.powf(b_exp / (a_exp + b_exp));
-    (l, n / l)
-}
+/// The two-factor closed form of the compute-optimal shape (§3.2), a generic fit result.
+pub use crate::fit::optimal_depth_width;

@@ -126,7 +126,39 @@ pub fn curves_with(spec: &TaskSpec, context: usize, opts: &CatalogueOptions) -> 
         }
         (TaskFamily::Tree { .. }, _) => {}
     }
+    if let Some(lsa) = shared_gamma_curve(spec, &ks) {
+        out.push(lsa);
+    }
     out
+}
+
+/// The exact error of the app's one-layer linear attention, trained with one Γ for every k.
+fn shared_gamma_curve(spec: &TaskSpec, ks: &[usize]) -> Option<TheoryCurve> {
+    let kmax = *ks.last()?;
+    let opt = super::linear_attention::shared_gamma_optimum(spec, kmax)?;
+    let eta = opt.eta_eff(spec);
+    Some(TheoryCurve {
+        id: "lsa1".into(),
+        label: "1-layer linear attention as trained here (one Γ for all k ≤ K)".into(),
+        k: ks.to_vec(),
+        value: opt.total.clone(),
+        se: None,
+        formula_mathml: math(&format!(
+            "{EK}<mo>=</mo><msup><mi>γ</mi><mrow><mo>*</mo><mn>2</mn></mrow></msup><msub><mi>m</mi><mi>k</mi></msub><mo>−</mo><mn>2</mn><msup><mi>γ</mi><mo>*</mo></msup><mo>+</mo><mn>1</mn><mo>+</mo>{}<mo>,</mo>\
+             <mspace width=\"0.5em\"/><msup><mi>γ</mi><mo>*</mo></msup><mo>=</mo>{}<mo>,</mo><mspace width=\"0.5em\"/><msub><mi>m</mi><mi>k</mi></msub><mo>=</mo>{}",
+            frac(SIGMA2, "<mi>Z</mi>"),
+            frac("<mi>K</mi>", "<munderover><mo>∑</mo><mrow><mi>k</mi><mo>=</mo><mn>1</mn></mrow><mi>K</mi></munderover><msub><mi>m</mi><mi>k</mi></msub>"),
+            frac(&format!("<mi>k</mi><mo>+</mo><mi>D</mi><mo>+</mo><mn>1</mn><mo>+</mo>{SIGMA2}"), "<mi>k</mi>")
+        )),
+        parameters: format!(
+            "D = {}, K = {kmax}, σ² = {}; η_eff = {} at every k (ISO form shown; FS/RRS per eigen-direction)",
+            spec.dim,
+            fmt(spec.noise_var),
+            fmt(eta)
+        ),
+        reading: "Exactly what the linear-attention model trained on every prefix converges to: one step size serves all k, so it sits above the per-k optimum (1 GD step) at small and large k."
+            .into(),
+    })
 }
 
 /// `theory --json`: `{"k": [...], "<id>": [...], "<id>_se": [...] (MC curves), ...}` with +∞ as `null`.
@@ -276,7 +308,7 @@ fn iso_linear(out: &mut Vec<TheoryCurve>, ks: &[usize], d: usize, s2: f64, spars
 
     out.push(TheoryCurve {
         id: "gd1".into(),
-        label: "1 GD step, optimal η (= 1-layer linear attention)".into(),
+        label: "1 GD step, optimal η per k".into(),
         k: ks.to_vec(),
         value: ks.iter().map(|&k| iso::gd1_excess(k, d, s2e) + floor).collect(),
         se: None,
@@ -287,7 +319,7 @@ fn iso_linear(out: &mut Vec<TheoryCurve>, ks: &[usize], d: usize, s2: f64, spars
             frac("<mi>k</mi>", &format!("<mi>k</mi><mo>+</mo><mi>D</mi><mo>+</mo><mn>1</mn><mo>+</mo>{SIGMA2}"))
         )),
         parameters: format!("{base}{noise_note}; η* = k/(k+D+1+σ²)"),
-        reading: "A single linear-attention layer trained on many tasks implements exactly one gradient step with this step size."
+        reading: "A single linear-attention layer trained at this context size only implements exactly one gradient step with this step size; one trained on every k shares a single step (the exact curve above)."
             .into(),
     });
 

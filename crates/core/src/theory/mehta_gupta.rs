@@ -17,9 +17,7 @@ pub fn claimed_exponent(h: usize) -> f64 {
 }
 
 /// Power law with floor ε(N) = ε_∞ + C·N^{−α} (the testable form, §4.1).
-pub fn power_law_with_floor(n: f64, e_inf: f64, c: f64, alpha: f64) -> f64 {
-    e_inf + c * n.powf(-alpha)
-}
+pub use crate::fit::power_law_with_floor;
 
 /// Error ratio per 10× in N under ε ∝ N^{−α}: 10^{−α}.
 pub fn error_ratio_per_decade(alpha: f64) -> f64 {

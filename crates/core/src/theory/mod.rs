@@ -9,6 +9,7 @@
 //!   Bayes by seeded Wishart Monte Carlo, one GD step);
 //! * [`wishart`] – exact Wishart moments (Wick enumeration, cached), Narayana limits, MP quadrature/Stieltjes;
 //! * [`multistep`] – §2.6 L-step GD: common step (`gdL`) and optimal polynomial (`polyL`), exact and limit;
+//! * [`linear_attention`] – the exact optimum of the app's one-layer linear attention (one Γ for every k);
 //! * [`structured`] – §2.5 FS/RRS one-layer closed forms, structured averaging, §3.2 training-time curve;
 //! * [`asymptotic`] – §2.4/§3.1 proportional limits: Lu et al. e_∞, finite-κ, Bayes fixed point;
 //! * [`bordelon`] – §3.2 Christoffel R_L, projection-width model, compute-optimal allocation;
@@ -19,6 +20,7 @@ pub mod asymptotic;
 pub mod bordelon;
 pub mod catalogue;
 pub mod iso;
+pub mod linear_attention;
 pub mod mehta_gupta;
 pub mod multistep;
 pub mod structured;

@@ -1,0 +1,69 @@
+//! [`SharedState`] ⇄ URL query string, generated from the settings table. Decoding never
+//! fails as a whole: each bad field is refused with a message naming it and keeps its
+//! default, so a mangled link still opens a working page.
+
+use super::{SETTINGS, Setting, SharedState};
+use crate::config::RunConfig;
+
+impl SharedState {
+    /// `key=value&…` without the leading `?`. Only settings that apply and differ from
+    /// their defaults are written, so links stay short.
+    pub fn to_query(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for row in SETTINGS.iter().filter(|row| (row.applies)(self) && !row.is_default(self)) {
+            out.append_pair(row.key, &row.text(self));
+        }
+        out.finish()
+    }
+
+    /// Decodes a query string (with or without `?`). Returns the state and one message per
+    /// refused field; unknown keys are reported too (a typo should not pass silently).
+    pub fn from_query(query: &str) -> (SharedState, Vec<String>) {
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).into_owned().collect();
+        let mut s = SharedState::default();
+        let mut errors = Vec::new();
+        // The last occurrence of a key wins, as in most web frameworks.
+        let get = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        for row in SETTINGS {
+            let Some(text) = get(row.key) else { continue };
+            if !(row.applies)(&s) {
+                errors.push(format!("{}: does not apply to these settings, ignored", row.display_name()));
+                continue;
+            }
+            if let Err(e) = row.parse(&mut s, text) {
+                errors.push(format!("{}: {e} (using the default)", row.display_name()));
+            }
+        }
+        for (key, _) in &pairs {
+            if Setting::keyed(key).is_none() && !errors.iter().any(|e| e.starts_with(&format!("{key}:"))) {
+                errors.push(format!("{key}: unknown setting, ignored"));
+            }
+        }
+        errors.extend(s.fall_back_to_valid());
+        (s, errors)
+    }
+
+    /// Settings interact (heads must divide width, s ≤ D, a shift must fit the task): each
+    /// refused field falls back to its default, then the model shape, then everything.
+    /// Returns a message per change.
+    pub fn fall_back_to_valid(&mut self) -> Vec<String> {
+        let mut messages = Vec::new();
+        for problem in self.config.problems() {
+            let row = Setting::named(&problem.field);
+            let name = row.map_or(problem.field.clone(), Setting::display_name);
+            messages.push(format!("{name}: {} (using the default)", problem.message));
+            if let Some(row) = row {
+                row.reset(self);
+            }
+        }
+        if self.config.validate().is_err() {
+            self.config.model = RunConfig::default().model;
+            if let Err(e) = self.config.validate() {
+                messages.push(format!("settings still invalid ({e}); using the reference workload"));
+                self.config = RunConfig::default();
+            }
+        }
+        messages
+    }
+}
