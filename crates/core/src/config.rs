@@ -78,7 +78,7 @@ pub struct TrainSettings {
     /// Linear learning-rate warm-up over this many steps (0: none).
     #[serde(default)]
     pub warmup: usize,
-    /// Cosine decay of the rate to a tenth of its peak at the step budget.
+    /// Cosine decay of the rate to 0 at the step budget.
     #[serde(default)]
     pub cosine: bool,
     /// Garg et al.'s curriculum: the active input dimensions and the points per prompt
@@ -93,7 +93,7 @@ impl TrainSettings {
         let warm = if self.warmup > 0 { (step as f64 / self.warmup as f64).min(1.0) } else { 1.0 };
         let decay = if self.cosine {
             let t = (step as f64 / self.steps.max(1) as f64).min(1.0);
-            0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+            0.5 * (1.0 + (std::f64::consts::PI * t).cos())
         } else {
             1.0
         };
@@ -315,8 +315,8 @@ impl RunConfig {
     pub fn param_count(&self) -> usize {
         let (dim, d, l) = (self.task.dim, self.model.width, self.model.depth);
         if self.model.arch == Arch::LinearAttention {
-            // Two (D+1)×(D+1) matrices per layer.
-            return l * 2 * (dim + 1) * (dim + 1);
+            // Per layer: the key–query block A (D×D) and the value row u = (u_x, u_y).
+            return l * (dim * dim + dim + 1);
         }
         let read_in = dim * d + d;
         let positions = self.sequence_len() * d;
@@ -341,16 +341,15 @@ impl RunConfig {
         );
         let params = self.param_count() as f64;
         if self.model.arch == Arch::LinearAttention {
-            // Per layer: the world tensor [B, n, n, E] and its masked copy and update, and the
-            // per-world matrices [B, n, E, E] (C, A·C, A·C·P).
-            let (n, e) = (self.n_points() as f64, (self.task.dim + 1) as f64);
-            let world = b * n * n * e;
-            let per_layer = 3.0 * world + 3.0 * b * n * e * e;
+            // The prefix statistics S_k [B, n, D, D] (kept once), and per layer a few
+            // [B, n, D] vectors and one [B, n, D, D] product.
+            let (n, dd) = (self.n_points() as f64, self.task.dim as f64);
+            let grams = b * n * dd * dd;
             return MemoryEstimate {
                 parameter_bytes: params * F32,
                 optimizer_bytes: 3.0 * params * F32,
-                activation_bytes: l * per_layer * F32,
-                largest_buffer_bytes: world * F32,
+                activation_bytes: (2.0 * grams + l * (grams + 6.0 * b * n * dd)) * F32,
+                largest_buffer_bytes: grams * F32,
             };
         }
         // Kept for the backward pass per block: two LayerNorms (in, out), q/k/v, attention

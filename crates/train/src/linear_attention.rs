@@ -1,29 +1,40 @@
 //! Deep linear self-attention (LSA), the model the linear-attention theory describes
 //! (von Oswald et al. 2023; Ahn et al. 2023; Bordelon, Letey & Pehlevan 2025).
 //!
-//! A prompt of n points is the n labelled tokens z_j = (x_j, y_j) ∈ R^{E}, E = D + 1, and
-//! for each point i a query token (x_i, 0). Every prefix length is trained at once with
-//! shared weights: "world" k holds the labelled tokens z_0..z_{k−1} (k in-context examples)
-//! and the query (x_k, 0); its prediction of y_k is the query's label coordinate after L
-//! layers. A layer updates every token t of world k (its labelled ones and its query) by
+//! A prompt of n points gives n labelled tokens z_j = (x_j, y_j) ∈ R^{D+1} and, for each
+//! point k, a query token (x_k, 0). Every prefix length is trained at once with shared
+//! weights: "world" k holds the labelled tokens z_0..z_{k−1} and the query (x_k, 0), and its
+//! prediction of y_k is minus the query's label coordinate after L layers (von Oswald's
+//! sign, under which L layers can represent L steps of gradient descent exactly). A layer
+//! updates every token t of world k, labelled or query, as a column vector:
 //!
-//!   t ← t + (1/L) · t · A · C_k · P,    C_k = (1/max(k,1)) Σ_{j<k} z_jᵀ z_j   (row vectors)
+//!   t ← t + (1/L) · W_PV · C_k · W_KQ · t,    C_k = (1/max(k,1)) Σ_{j<k} z_j z_jᵀ,
 //!
-//! with C_k computed from the world's current labelled tokens. A = W_KQᵀ is the merged
-//! key–query matrix and P = W_PVᵀ the merged projection–value matrix, both full E × E (no
-//! softmax, no MLP, no LayerNorm). The residual branch is scaled by 1/L as in Bordelon et
-//! al. The query never enters C_k, so its state stays linear in (x_k, 0) at every depth.
+//! with C_k from the world's current labelled tokens (the query is never a key) and the
+//! residual branch scaled by 1/L as in Bordelon et al.
 //!
-//! Parameterisation: merged key–query and projection–value matrices, unrestricted. Merged,
-//! because that is the form the theory analyses (one bilinear map per layer instead of a
-//! trilinear W_Kᵀ W_Q product, which trains with longer plateaus); unrestricted, because a
-//! deep model may then also rewrite the x-coordinates (preconditioning, von Oswald's GD++),
-//! which is where depth can beat plain gradient descent under RRS. For one layer the
-//! w-odd part of the prediction is x_kᵀ Γ h_k with Γ ∈ R^{D×D} built from A and P, and every
-//! w-even part has zero optimal weight (THEORY.md §2.5), so the population optimum is exactly
-//! that of the Γ model (`icl_core::theory::linear_attention`).
+//! **Parameterisation: merged key–query and projection–value matrices, value-restricted.**
+//! Keys and queries read only the x coordinates (W_KQ = [[A, 0], [0, 0]], A ∈ R^{D×D}) and
+//! values write only the label coordinate (W_PV's last row u = (u_x, u_y), the rest 0).
+//! Merged, because that is the form the theory analyses (a bilinear map per layer, not a
+//! trilinear W_Kᵀ W_Q product with longer plateaus). Restricted, because then each layer is
+//! one step of preconditioned gradient descent and L layers are the GD-L model class of
+//! THEORY.md §2.6 and §3.2, whose curves the app draws; one layer has exactly the optimum of
+//! the unrestricted layer (its extra, w-even terms have zero optimal weight, THEORY §2.5).
+//! The unrestricted model also rewrites the x coordinates; prototyped in PyTorch it makes
+//! the output a degree-3^L polynomial of the prompt whose error at small k is heavy-tailed,
+//! and its training diverged at L ≥ 4 (see the issue note), so the app does not train it.
 //!
-//! Shapes: B batch, n points (= worlds), E = D + 1 token size, L layers.
+//! Under the restriction the x coordinates never change, so world k is fully described by
+//! S_k = (1/k) Σ_{j<k} x_j x_jᵀ (fixed), h_k = (1/k) Σ_{j<k} y_j x_j (the labels change) and
+//! the query's label q_k. With v_k = S_k u_x + u_y h_k the token update above becomes exactly
+//!
+//!   Δy_j = (1/L) v_kᵀ A x_j  ⇒  h_k ← h_k + (1/L) S_k Aᵀ v_k,     q_k ← q_k + (1/L) v_kᵀ A x_k,
+//!
+//! which is what [`LinearAttention::query_weights`] computes, in O(n·D²) per prompt and layer
+//! instead of O(n²·D²) (checked against the token-level form in the tests).
+//!
+//! Shapes: B batch, n points (= worlds), D input dim, L layers.
 
 use burn::module::Param;
 use burn::nn::Initializer;
@@ -31,7 +42,7 @@ use burn::prelude::*;
 
 #[derive(Config, Debug)]
 pub struct LinearAttentionConfig {
-    /// Input dimension D (tokens have D + 1 coordinates).
+    /// Input dimension D.
     pub dim: usize,
     /// Number of layers L.
     pub depth: usize,
@@ -42,21 +53,29 @@ pub struct LinearAttentionConfig {
 
 impl LinearAttentionConfig {
     pub fn init(&self, device: &Device) -> LinearAttention {
-        let e = self.dim + 1;
+        let d = self.dim;
         let init = Initializer::Normal { mean: 0.0, std: self.init_std };
         LinearAttention {
             layers: (0..self.depth)
-                .map(|_| LsaLayer { key_query: init.init([e, e], device), value_proj: init.init([e, e], device) })
+                .map(|_| LsaLayer {
+                    key_query: init.init([d, d], device),
+                    value_x: init.init([d], device),
+                    value_y: init.init([1], device),
+                })
                 .collect(),
         }
     }
 }
 
-/// One layer: the merged matrices A (key–query) and P (projection–value), each `[E, E]`.
+/// One layer: A (the x-block of W_KQ) and u = (u_x, u_y) (the label row of W_PV).
 #[derive(Module, Debug)]
 pub struct LsaLayer {
+    /// A `[D, D]`.
     key_query: Param<Tensor<2>>,
-    value_proj: Param<Tensor<2>>,
+    /// u_x `[D]`.
+    value_x: Param<Tensor<1>>,
+    /// u_y `[1]`.
+    value_y: Param<Tensor<1>>,
 }
 
 #[derive(Module, Debug)]
@@ -65,40 +84,49 @@ pub struct LinearAttention {
 }
 
 impl LinearAttention {
-    /// Predictions for every prefix: labelled tokens `[B, n, E]` (z_j = (x_j, y_j)) →
+    /// Predictions for every prefix: labelled tokens `[B, n, D + 1]` (z_j = (x_j, y_j)) →
     /// `[B, n]`, where column k predicts y_k from z_0..z_{k−1}.
     pub fn forward(&self, points: Tensor<3>) -> Tensor<2> {
         let [b, n, e] = points.dims();
-        let device = points.device();
-        let depth = self.layers.len();
-        // Query of world k: (x_k, 0). [B, n, E] → [B, n, 1, E] (one query row per world).
-        let label_free: Vec<f32> = (0..e).map(|i| if i + 1 == e { 0.0 } else { 1.0 }).collect();
-        let label_free = Tensor::<1>::from_data(TensorData::new(label_free, [e]), &device).reshape([1, 1, e]);
-        let mut queries = (points.clone() * label_free).unsqueeze_dim::<4>(2); // [B, W, 1, E]
-        // World k keeps token j as a key only if j < k. `tril_mask(_, -1)` is true where
-        // j ≥ k, so its negation is the strictly lower triangle: [W, T].
-        let keys = Tensor::<2, Bool>::tril_mask([n, n], -1, &device).bool_not().float().reshape([1, n, n, 1]); // [1, W, T, 1]
-        // 1 / max(k, 1) per world.
-        let norm = Tensor::<1, Int>::arange(0..n as i64, &device).float().clamp_min(1.0).recip().reshape([1, n, 1, 1]);
-        // Every world starts from the same labelled tokens: [B, n, E] → [B, W, T, E].
-        let mut tokens = points.unsqueeze_dim::<4>(1).expand([b, n, n, e]);
-        for (l, layer) in self.layers.iter().enumerate() {
-            let kept = tokens.clone() * keys.clone(); // [B, W, T, E], zero rows for j ≥ k
-            let c = kept.swap_dims(2, 3).matmul(tokens.clone()) * norm.clone(); // C_k: [B, W, E, E]
-            let a = layer.key_query.val().reshape([1, 1, e, e]);
-            let p = layer.value_proj.val().reshape([1, 1, e, e]);
-            let m = a.matmul(c).matmul(p).div_scalar(depth as f64); // A·C_k·P / L: [B, W, E, E]
-            queries = queries.clone() + queries.matmul(m.clone()); // [B, W, 1, E]
-            // The last layer's labelled tokens feed nothing: skip their update.
-            if l + 1 < depth {
-                tokens = tokens.clone() + tokens.matmul(m); // [B, W, T, E]
-            }
-        }
-        queries.slice([0..b, 0..n, 0..1, e - 1..e]).reshape([b, n]) // label coordinate: [B, n]
+        let x = points.clone().slice([0..b, 0..n, 0..e - 1]); // [B, n, D]
+        (self.query_weights(points) * x).sum_dim(2).reshape([b, n]) // ŷ_k = x_k·g_k: [B, n]
     }
 
-    /// The merged matrices of every layer, `(A, P)` row-major `[E·E]` each (for probes).
-    pub fn matrices(&self) -> Vec<(Tensor<2>, Tensor<2>)> {
-        self.layers.iter().map(|l| (l.key_query.val(), l.value_proj.val())).collect()
+    /// The prediction is linear in the query: ŷ_k = x_kᵀ g_k, with g_k depending only on
+    /// z_0..z_{k−1}. Returns g `[B, n, D]` (for one layer g_k = Γ h_k: the exact η_eff probe,
+    /// and the query expectation taken exactly in tests).
+    pub fn query_weights(&self, points: Tensor<3>) -> Tensor<3> {
+        let [b, n, e] = points.dims();
+        let d = e - 1;
+        let device = points.device();
+        let depth = self.layers.len() as f64;
+        let x = points.clone().slice([0..b, 0..n, 0..d]); // [B, n, D]
+        let y = points.slice([0..b, 0..n, d..e]); // [B, n, 1]
+        // Prefix means over j < k: a cumulative sum shifted by one, divided by max(k, 1).
+        let norm = Tensor::<1, Int>::arange(0..n as i64, &device).float().clamp_min(1.0).recip().reshape([1, n, 1]); // [1, n, 1]
+        let prefix = |t: Tensor<3>| {
+            let [bb, nn, cols] = t.dims();
+            let shifted = Tensor::cat(vec![Tensor::zeros([bb, 1, cols], &device), t.slice([0..bb, 0..nn - 1, 0..cols])], 1);
+            shifted.cumsum(1) * norm.clone() // [B, n, cols]
+        };
+        let outer = x.clone().unsqueeze_dim::<4>(3).matmul(x.clone().unsqueeze_dim::<4>(2)); // x_j x_jᵀ: [B, n, D, D]
+        let s = prefix(outer.reshape([b, n, d * d])).reshape([b, n, d, d]); // S_k: [B, n, D, D]
+        let mut h = prefix(x * y); // h_k: [B, n, D]
+        // q_k = x_kᵀ Σ_l A_lᵀ v_{k,l} / L, so ŷ_k = −q_k = x_kᵀ g_k with g_k = −Σ_l A_lᵀ v_{k,l} / L.
+        let mut g = Tensor::<3>::zeros([b, n, d], &device); // [B, n, D]
+        for layer in &self.layers {
+            let a = layer.key_query.val().unsqueeze_dim::<3>(0); // [1, D, D]
+            // v_k = S_k u_x + u_y h_k: [B, n, D]
+            let v = s.clone().matmul(layer.value_x.val().reshape([1, 1, d, 1])).reshape([b, n, d]) + h.clone() * layer.value_y.val().reshape([1, 1, 1]);
+            let atv = v.matmul(a).div_scalar(depth); // (Aᵀ v / L) as rows: v A / L: [B, n, D]
+            g = g - atv.clone(); // the query's label gains vᵀ A x_k / L; ŷ is minus it
+            h = h + s.clone().matmul(atv.unsqueeze_dim::<4>(3)).reshape([b, n, d]); // h_k += S_k Aᵀ v / L: [B, n, D]
+        }
+        g
+    }
+
+    /// Every layer's (A `[D, D]`, u_x `[D]`, u_y `[1]`), for probes and tests.
+    pub fn layers(&self) -> Vec<(Tensor<2>, Tensor<1>, Tensor<1>)> {
+        self.layers.iter().map(|l| (l.key_query.val(), l.value_x.val(), l.value_y.val())).collect()
     }
 }

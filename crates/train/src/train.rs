@@ -8,8 +8,9 @@
 use crate::models::{IclModel, prompt_targets};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::prelude::*;
-use icl_core::config::RunConfig;
+use icl_core::config::{Arch, RunConfig};
 use icl_core::eval::ErrorCurve;
 use icl_core::rng::{self, Rng};
 use icl_core::tasks::PromptBatch;
@@ -41,6 +42,17 @@ async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainEr
     data.try_into_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
 }
 
+/// Adam with burn's defaults. Linear attention also clips each gradient to norm 1: its
+/// products of layer matrices make rare prompts produce huge gradients (prototyped: without
+/// clipping deep models diverge).
+fn optimizer(config: &RunConfig) -> ModuleOptimizer {
+    let adam = AdamConfig::new();
+    match config.model.arch {
+        Arch::Transformer => adam.init(),
+        Arch::LinearAttention => adam.with_grad_clipping(Some(GradientClippingConfig::Norm(1.0))).init(),
+    }
+}
+
 /// A model, its optimiser and its prompt stream.
 pub struct Trainer {
     config: RunConfig,
@@ -64,7 +76,7 @@ impl Trainer {
             config: config.clone(),
             device,
             model,
-            optim: AdamConfig::new().init(),
+            optim: optimizer(config),
             rng: rng::seeded(config.train.seed, rng::stream::TRAIN),
             step: 0,
             pending: Vec::new(),

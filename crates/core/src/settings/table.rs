@@ -266,7 +266,7 @@ pub static SETTINGS: &[Setting] = &[
         key: "cosine",
         name: "cosine",
         label: "cosine decay",
-        hint: "Decay the learning rate along a cosine to a tenth of its peak at the step budget",
+        hint: "Decay the learning rate along a cosine to 0 at the step budget",
         group: Group::Training,
         kind: Kind::Flag { get: |s| s.config.train.cosine, set: |s, v| s.config.train.cosine = v },
         applies: always,

@@ -160,7 +160,7 @@ fn the_learning_rate_schedule_warms_up_and_decays() {
     t.warmup = 100;
     t.cosine = true;
     t.steps = 1000;
-    assert!((t.lr_at(50) - 0.5 * t.lr * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * 0.05).cos()))).abs() < 1e-12);
+    assert!((t.lr_at(50) - 0.5 * t.lr * 0.5 * (1.0 + (std::f64::consts::PI * 0.05).cos())).abs() < 1e-12);
     assert!(t.lr_at(100) > t.lr_at(50) && t.lr_at(100) > t.lr_at(900));
-    assert!((t.lr_at(1000) - 0.1 * t.lr).abs() < 1e-12, "a tenth of the peak at the budget");
+    assert!(t.lr_at(1000).abs() < 1e-12, "zero at the budget");
 }
