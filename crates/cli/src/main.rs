@@ -46,6 +46,7 @@ pub fn baselines_for(config: &RunConfig, held_out: &PromptBatch) -> Vec<NamedCur
 }
 
 fn main() {
+    keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(a) => train_cmd::run(a),
@@ -59,5 +60,20 @@ fn main() {
     if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);
+    }
+}
+
+/// burn's CPU backend allocates fresh buffers for every tensor and frees them all after each
+/// backward pass. With glibc's defaults the large ones are unmapped on free and every page
+/// faults again on the next step; keeping freed memory in the process made a training step
+/// about 1.5× faster on the reference workload (measured). Both settings are needed: the mmap
+/// threshold (32 MB, glibc's maximum) keeps activations on the heap, the trim threshold keeps
+/// the heap from being returned.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; it is called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
     }
 }

@@ -214,15 +214,26 @@ impl RunResult {
         serde_json::to_string_pretty(self).expect("a RunResult always serialises")
     }
 
-    /// Parses and checks a result file: schema name, version, and a valid configuration.
+    /// Parses and checks a result file: schema name, version, a valid configuration, and
+    /// curves and a loss log that the page can draw and extend. A field of the wrong type
+    /// is named by its JSON path ("config.model.width: invalid type: string …"). Messages
+    /// stay short whatever the file holds ([`MAX_MESSAGE`] characters).
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not a JSON file ({e})"))?;
-        check_header(&value, RUN_SCHEMA)?;
-        let run: RunResult =
-            serde_json::from_value(value).map_err(|e| format!("not an ICL Scaling Lab run file: {e}"))?;
-        run.config.validate().map_err(|e| format!("the file's configuration is invalid: {e}"))?;
-        Ok(run)
+        let read = || -> Result<Self, String> {
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| format!("not a JSON file ({e})"))?;
+            check_header(&value, RUN_SCHEMA)?;
+            let body = |e: String| format!("not an ICL Scaling Lab run file: {e}");
+            let run: RunResult = from_value_at_path(value).map_err(body)?;
+            run.config.validate().map_err(|e| format!("the file's configuration is invalid: {e}"))?;
+            check_loss_log("loss", &run.loss).map_err(body)?;
+            check_evals("evals", &run.evals).map_err(body)?;
+            for (i, b) in run.baselines.iter().enumerate() {
+                check_curve(&format!("baselines[{i}].curve"), &b.curve).map_err(body)?;
+            }
+            Ok(run)
+        };
+        read().map_err(|e| shorten_message(&e))
     }
 
     /// The latest model curve and every baseline, one row per k:
@@ -240,6 +251,120 @@ impl RunResult {
         }
         curves_to_csv(&columns)
     }
+}
+
+/// Deserialises `value`, naming the JSON path of a failing field in the message
+/// (`config.model.width: invalid type: string "x", expected usize`); an error at the top
+/// level ("missing field `config`") has no path. A long value quoted in the message is cut
+/// in the middle, so a hostile file cannot fill the page with its notice.
+pub(crate) fn from_value_at_path<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    deserialize_at_path(value).map_err(|(path, e)| if path.is_empty() { e } else { format!("{path}: {e}") })
+}
+
+/// [`from_value_at_path`] with the path ("" at the top level) and the message apart.
+pub(crate) fn deserialize_at_path<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        (path, shorten_middle(&e.into_inner().to_string(), 160, 80))
+    })
+}
+
+/// The longest refusal an import gives, in characters.
+pub const MAX_MESSAGE: usize = 1000;
+
+/// A refusal cut to at most [`MAX_MESSAGE`] characters (a file can quote anything back).
+pub(crate) fn shorten_message(text: &str) -> String {
+    shorten_middle(text, MAX_MESSAGE * 2 / 3, MAX_MESSAGE / 3 - 3)
+}
+
+/// `text` with all but its first `head` and last `tail` characters replaced by " … ".
+fn shorten_middle(text: &str, head: usize, tail: usize) -> String {
+    let n = text.chars().count();
+    if n <= head + tail + 3 {
+        return text.to_string();
+    }
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start} … {end}")
+}
+
+/// The most combinations of list entries (the product of the lists' lengths) that an
+/// experiment in a sweep file may ask for. The defaults ask for at most a few dozen.
+pub const MAX_SWEEP_COMBINATIONS: usize = 4096;
+
+/// The lists of an experiment read from a sweep file (`path` names it in messages): no
+/// entry twice and at most [`MAX_SWEEP_COMBINATIONS`] combinations. The page re-plans and
+/// analyses an opened sweep, and both loop over every combination of the lists (the
+/// analysis once more per repeated entry), so a hand-edited file could otherwise make it
+/// build millions of points. A planned experiment never repeats an entry.
+pub(crate) fn check_experiment_lists(path: &str, experiment: &serde_json::Value) -> Result<(), String> {
+    fn walk<'a>(path: String, v: &'a serde_json::Value, lists: &mut Vec<(String, &'a [serde_json::Value])>) {
+        match v {
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate().take(MAX_SWEEP_COMBINATIONS + 1) {
+                    walk(format!("{path}[{i}]"), item, lists);
+                }
+                lists.push((path, items));
+            }
+            serde_json::Value::Object(members) => {
+                for (k, item) in members {
+                    walk(format!("{path}.{k}"), item, lists);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut lists = Vec::new();
+    walk(path.to_string(), experiment, &mut lists);
+    let mut combinations = 1usize;
+    for (list_path, items) in &lists {
+        combinations = combinations.saturating_mul(items.len().max(1));
+        if combinations > MAX_SWEEP_COMBINATIONS {
+            let sizes: Vec<String> = lists.iter().map(|(p, items)| format!("{p} ({})", items.len())).collect();
+            return Err(format!(
+                "{path}: its lists ask for more than {MAX_SWEEP_COMBINATIONS} combinations: {}",
+                sizes.join(" × ")
+            ));
+        }
+        if let Some(i) = (1..items.len()).find(|&i| items[..i].contains(&items[i])) {
+            return Err(format!("{list_path}[{i}]: {} is listed twice", items[i]));
+        }
+    }
+    Ok(())
+}
+
+/// An error curve holds one mean and one SE per context size (the CSV export and the plots
+/// index them together).
+pub(crate) fn check_curve(path: &str, curve: &ErrorCurve) -> Result<(), String> {
+    let (k, mean, se) = (curve.k.len(), curve.mean.len(), curve.se.len());
+    if k != mean || k != se {
+        return Err(format!("{path}: {k} context sizes (k) but {mean} means and {se} standard errors"));
+    }
+    Ok(())
+}
+
+/// Every evaluation's curves ([`check_curve`]), named `path[i].curve` / `path[i].shifted`.
+pub(crate) fn check_evals(path: &str, evals: &[EvalPoint]) -> Result<(), String> {
+    for (i, e) in evals.iter().enumerate() {
+        check_curve(&format!("{path}[{i}].curve"), &e.curve)?;
+        if let Some(shifted) = &e.shifted {
+            check_curve(&format!("{path}[{i}].shifted"), shifted)?;
+        }
+    }
+    Ok(())
+}
+
+/// A loss log that [`LossLog::push`] can extend: its stride is a power of two (0 would
+/// divide by zero) and it holds at most `cap` points (else the stride doubles past usize).
+pub(crate) fn check_loss_log(path: &str, log: &LossLog) -> Result<(), String> {
+    if !log.stride.is_power_of_two() {
+        return Err(format!("{path}.stride: {} is not a power of two", log.stride));
+    }
+    if log.cap == 0 || log.points.len() > log.cap {
+        return Err(format!("{path}.cap: {} points do not fit a cap of {}", log.points.len(), log.cap));
+    }
+    Ok(())
 }
 
 /// Joins curves on k into CSV with a `<name>` and `<name>_se` column per curve (names are

@@ -67,9 +67,10 @@ impl IclTransformer {
         let [b, t, _] = tokens.dims();
         let device = tokens.device();
         let positions = self.positions.val().slice([0..t]).unsqueeze_dim::<3>(0); // [1, T, d]
-        let mut x = self.read_in.forward(tokens) + positions; // [B, T, d]
-        // True above the diagonal: token i may not attend to any token j > i.
-        let future = Tensor::<2, Bool>::tril_mask([t, t], 0, &device);
+        let mut x = linear(&self.read_in, tokens) + positions; // [B, T, d]
+        // −10⁹ above the diagonal, 0 elsewhere: token i may not attend to any token j > i.
+        // Added to the scores, a constant needs no gradient (a mask_fill's backward is a full pass).
+        let future = Tensor::<2>::zeros([t, t], &device).mask_fill(Tensor::<2, Bool>::tril_mask([t, t], 0, &device), -1.0e9).reshape([1, 1, t, t]); // [1, 1, T, T]
         let mut maps = Vec::new();
         for block in &self.blocks {
             let (next, weights) = block.forward(x, future.clone());
@@ -78,7 +79,7 @@ impl IclTransformer {
                 maps.push(weights);
             }
         }
-        let y = self.read_out.forward(self.final_norm.forward(x)); // [B, T, 1]
+        let y = linear(&self.read_out, self.final_norm.forward(x)); // [B, T, 1]
         let n = t.div_ceil(2);
         let x_tokens = Tensor::<1, Int>::arange_step(0..(2 * n) as i64 - 1, 2, &device); // 0, 2, …, T−1
         let predictions = y.reshape([b, t]).select(1, x_tokens); // [B, n]
@@ -118,13 +119,22 @@ pub struct Block {
 }
 
 impl Block {
-    /// `[B, T, d]` → (`[B, T, d]`, attention weights `[B, H, T, T]`).
-    pub fn forward(&self, x: Tensor<3>, future: Tensor<2, Bool>) -> (Tensor<3>, Tensor<4>) {
+    /// `[B, T, d]` → (`[B, T, d]`, attention weights `[B, H, T, T]`); `future` is the causal bias `[1, 1, T, T]`.
+    pub fn forward(&self, x: Tensor<3>, future: Tensor<4>) -> (Tensor<3>, Tensor<4>) {
         let (attended, weights) = self.attention.forward(self.attention_norm.forward(x.clone()), future);
         let x = x + attended;
-        let hidden = self.gelu.forward(self.mlp_in.forward(self.mlp_norm.forward(x.clone()))); // [B, T, 4d]
-        (x + self.mlp_out.forward(hidden), weights)
+        let hidden = self.gelu.forward(linear(&self.mlp_in, self.mlp_norm.forward(x.clone()))); // [B, T, 4d]
+        (x + linear(&self.mlp_out, hidden), weights)
     }
+}
+
+/// `layer` applied to `[B, T, in]` as one `[B·T, in] × [in, out]` product (burn otherwise runs
+/// a batch of B products, each packing the weight again), back to `[B, T, out]`.
+fn linear(layer: &Linear, x: Tensor<3>) -> Tensor<3> {
+    let [b, t, d] = x.dims();
+    let y = layer.forward(x.reshape([b * t, d])); // [B·T, out]
+    let out = y.dims()[1];
+    y.reshape([b, t, out])
 }
 
 #[derive(Config, Debug)]
@@ -153,19 +163,19 @@ pub struct CausalSelfAttention {
 }
 
 impl CausalSelfAttention {
-    /// `[B, T, d]` → (`[B, T, d]`, weights `[B, H, T, T]`).
-    pub fn forward(&self, x: Tensor<3>, future: Tensor<2, Bool>) -> (Tensor<3>, Tensor<4>) {
+    /// `[B, T, d]` → (`[B, T, d]`, weights `[B, H, T, T]`); `future` is the causal bias `[1, 1, T, T]`.
+    pub fn forward(&self, x: Tensor<3>, future: Tensor<4>) -> (Tensor<3>, Tensor<4>) {
         let [b, t, d] = x.dims();
         let (heads, h) = (self.heads, d / self.heads);
         // [B, T, 3d] → [B, T, 3, H, h] → [3, B, H, T, h]
-        let qkv = self.qkv.forward(x).reshape([b, t, 3, heads, h]).permute([2, 0, 3, 1, 4]);
+        let qkv = linear(&self.qkv, x).reshape([b, t, 3, heads, h]).permute([2, 0, 3, 1, 4]);
         let split = |i: usize| qkv.clone().slice([i..i + 1]).reshape([b, heads, t, h]);
-        let (q, k, v) = (split(0), split(1), split(2));
-        let scores = q.matmul(k.swap_dims(2, 3)).div_scalar((h as f64).sqrt()); // [B, H, T, T]
-        let scores = scores.mask_fill(future.reshape([1, 1, t, t]).expand([b, heads, t, t]), -1.0e9);
+        // Scaling q by 1/√h is the same as scaling the scores, on a tensor T/h times smaller.
+        let (q, k, v) = (split(0).div_scalar((h as f64).sqrt()), split(1), split(2)); // [B, H, T, h] each
+        let scores = q.matmul(k.swap_dims(2, 3)) + future; // [B, H, T, T]
         let weights = softmax(scores, 3);
         let context = weights.clone().matmul(v); // [B, H, T, h]
         let context = context.swap_dims(1, 2).reshape([b, t, d]); // [B, T, d]
-        (self.out.forward(context), weights)
+        (linear(&self.out, context), weights)
     }
 }

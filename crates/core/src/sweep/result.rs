@@ -97,16 +97,53 @@ impl SweepResult {
         serde_json::to_string_pretty(self).expect("a SweepResult always serialises")
     }
 
-    /// Parses and checks a sweep file: schema name, version, and every point's configuration.
+    /// Parses and checks a sweep file: schema name, version, the experiment's lists (no
+    /// repeats, a bounded number of combinations), every point's configuration and curves.
+    /// A field of the wrong type is named by its JSON path ("points[2].config.model.width:
+    /// invalid type: …"); messages stay short ([`crate::schema::MAX_MESSAGE`] characters).
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not a JSON file ({e})"))?;
-        check_header(&value, SWEEP_SCHEMA)?;
-        let sweep: SweepResult =
-            serde_json::from_value(value).map_err(|e| format!("not an ICL Scaling Lab sweep file: {e}"))?;
-        for p in &sweep.points {
-            p.config.validate().map_err(|e| format!("point {}: the configuration is invalid: {e}", p.id))?;
+        use crate::schema::{check_curve, check_evals, check_experiment_lists, from_value_at_path, shorten_message};
+        let read = || -> Result<Self, String> {
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| format!("not a JSON file ({e})"))?;
+            check_header(&value, SWEEP_SCHEMA)?;
+            if let Some(experiment) = value.get("experiment") {
+                check_experiment_lists("experiment", experiment)
+                    .map_err(|e| format!("not an ICL Scaling Lab sweep file: {e}"))?;
+            }
+            let experiment = value.get("experiment").cloned();
+            let sweep: SweepResult = from_value_at_path(value).map_err(|e| {
+                // serde sees no further into the internally tagged experiment than
+                // "experiment": read its variant alone to name the field.
+                let inner = if e.starts_with("experiment: ") { experiment.as_ref().and_then(experiment_error) } else { None };
+                format!("not an ICL Scaling Lab sweep file: {}", inner.unwrap_or(e))
+            })?;
+            for (i, p) in sweep.points.iter().enumerate() {
+                p.config.validate().map_err(|e| format!("point {}: the configuration is invalid: {e}", p.id))?;
+                check_curve(&format!("points[{i}].final_curve"), &p.final_curve)
+                    .and_then(|()| check_evals(&format!("points[{i}].evals"), &p.evals))
+                    .map_err(|e| format!("not an ICL Scaling Lab sweep file: {e} (point {})", p.id))?;
+            }
+            Ok(sweep)
+        };
+        /// The error of the experiment `v` with the path of its field, if its kind is known.
+        fn experiment_error(v: &serde_json::Value) -> Option<String> {
+            use super::experiments::{depth_width::DepthWidth, learning_curve::LearningCurve, scaling::Scaling, transition::Transition};
+            fn at<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<String> {
+                let (path, e) = crate::schema::deserialize_at_path::<T>(v.clone()).err()?;
+                Some(if path.is_empty() { format!("experiment: {e}") } else { format!("experiment.{path}: {e}") })
+            }
+            match super::ExperimentKind::from_name(v.get("kind")?.as_str()?)? {
+                super::ExperimentKind::Scaling => at::<Scaling>(v),
+                super::ExperimentKind::DepthWidth => at::<DepthWidth>(v),
+                super::ExperimentKind::Transition => at::<Transition>(v),
+                super::ExperimentKind::LearningCurve => at::<LearningCurve>(v),
+                // A new experiment without a line here keeps the message without the field.
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
         }
-        Ok(sweep)
+        read().map_err(|e| shorten_message(&e))
     }
 
     /// Points whose status is Done.
