@@ -53,6 +53,40 @@ fn optimizer(config: &RunConfig) -> ModuleOptimizer {
     }
 }
 
+/// Mean squared error of `model` on `batch` (detached, `[1]`) and its gradients.
+fn mse_and_gradients(model: &IclModel, batch: &PromptBatch, device: &Device) -> (Tensor<1>, GradientsParams) {
+    let predictions = model.forward(batch, device); // [B, n]
+    let loss = (predictions - prompt_targets(batch, device)).powi_scalar(2).mean(); // [1]
+    let detached = loss.clone().detach().without_autodiff();
+    (detached, GradientsParams::from_grads(loss.backward(), model))
+}
+
+/// w_a·a + w_b·b, parameter by parameter.
+#[cfg(feature = "threads")]
+fn weighted_sum(model: &IclModel, a: GradientsParams, w_a: f64, b: GradientsParams, w_b: f64) -> GradientsParams {
+    struct Sum {
+        a: GradientsParams,
+        b: GradientsParams,
+        weights: (f64, f64),
+        out: GradientsParams,
+    }
+    impl burn::module::ModuleVisitor for Sum {
+        fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+            let (wa, wb) = self.weights;
+            let sum = match (self.a.remove::<D>(param.id), self.b.remove::<D>(param.id)) {
+                (Some(x), Some(y)) => x.mul_scalar(wa) + y.mul_scalar(wb),
+                (Some(x), None) => x.mul_scalar(wa),
+                (None, Some(y)) => y.mul_scalar(wb),
+                (None, None) => return,
+            };
+            self.out.register(param.id, sum);
+        }
+    }
+    let mut sum = Sum { a, b, weights: (w_a, w_b), out: GradientsParams::new() };
+    model.visit(&mut sum);
+    sum.out
+}
+
 /// A model, its optimiser and its prompt stream.
 pub struct Trainer {
     config: RunConfig,
@@ -121,12 +155,33 @@ impl Trainer {
     /// to K + 1), at the scheduled learning rate.
     pub fn step_on(&mut self, batch: &PromptBatch) {
         let lr = self.config.train.lr_at(self.step + 1);
-        let predictions = self.model.forward(batch, &self.device); // [B, n]
-        let loss = (predictions - prompt_targets(batch, &self.device)).powi_scalar(2).mean(); // [1]
-        self.pending.push((self.step + 1, loss.clone().detach().without_autodiff()));
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        let (loss, grads) = self.gradients(batch);
+        self.pending.push((self.step + 1, loss));
         self.model = self.optim.step(lr, self.model.clone(), grads);
         self.step += 1;
+    }
+
+    /// The batch's mean squared error (detached, `[1]`) and its gradients. With several CPU
+    /// threads the batch is split in two halves that run forward and backward in parallel on
+    /// forks of the model, and their gradients are averaged with the halves' weights: the
+    /// same gradient as the whole batch's, up to float rounding. burn's CPU backend runs only
+    /// matrix products on more than one thread; this spreads every op over two cores.
+    fn gradients(&self, batch: &PromptBatch) -> (Tensor<1>, GradientsParams) {
+        #[cfg(feature = "threads")]
+        if batch.batch >= 2 && rayon::current_num_threads() >= 2 {
+            let half = batch.batch / 2;
+            let (left, right) = (batch.slice(0..half), batch.slice(half..batch.batch));
+            let device = &self.device;
+            let run = |part: &PromptBatch| {
+                let model = self.model.clone().fork(device);
+                mse_and_gradients(&model, part, device)
+            };
+            let ((loss_l, grads_l), (loss_r, grads_r)) = rayon::join(|| run(&left), || run(&right));
+            let w = half as f64 / batch.batch as f64;
+            let loss = loss_l.mul_scalar(w) + loss_r.mul_scalar(1.0 - w);
+            return (loss, weighted_sum(&self.model, grads_l, w, grads_r, 1.0 - w));
+        }
+        mse_and_gradients(&self.model, batch, &self.device)
     }
 
     /// Reads every pending loss in one transfer: `(step, loss)` in order.
