@@ -133,6 +133,7 @@ pub fn Settings() -> impl IntoView {
                 {preset_button(Preset::Reference, "Reference", Preset::Reference.describe())}
                 {preset_button(Preset::Cpu, "CPU preset (smaller)", Preset::Cpu.describe())}
                 {preset_button(Preset::Tiny, "Tiny", Preset::Tiny.describe())}
+                {preset_button(Preset::LinearAttention, "Linear attention", Preset::LinearAttention.describe())}
             </div>
             <Show when=move || settings.with(|s| s.config == Preset::Cpu.config())>
                 <p class="hint">"CPU preset: a smaller workload than the reference, so learning shows within minutes on CPU."</p>

@@ -98,6 +98,7 @@ registry! {
     depth_width::DepthWidth,
     transition::Transition,
     learning_curve::LearningCurve,
+    depth_context::DepthContext,
 }
 
 impl ExperimentKind {
