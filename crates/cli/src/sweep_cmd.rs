@@ -27,6 +27,9 @@ pub struct SweepArgs {
     /// Print the plan and its estimated cost, train nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Points trained at once, each on its own thread (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -82,7 +85,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     }
     std::fs::create_dir_all(&args.out).map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     let file = args.out.join(format!("sweep-{}-{}-shard{index}of{count}.json", experiment.kind().name(), preset.name()));
-    let mut result = match std::fs::read_to_string(&file) {
+    let result = match std::fs::read_to_string(&file) {
         Ok(text) => {
             let r = SweepResult::from_json(&text).map_err(|e| format!("{}: {e} (move it away to start over)", file.display()))?;
             eprintln!("resuming: {} points already done in {}", r.done(), file.display());
@@ -91,28 +94,65 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         Err(_) => SweepResult::new(&plan),
     };
     let (device, backend) = device::open(args.backend)?;
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let todo: Vec<&sweep::SweepPoint> = points
+        .iter()
+        .filter(|p| !result.points.iter().any(|r| r.id == p.id && r.status == icl_core::schema::RunStatus::Done))
+        .collect();
+    eprintln!("{} points to train on {jobs} job(s)", todo.len());
     let start = Instant::now();
-    for (i, point) in points.iter().enumerate() {
-        if result.points.iter().any(|p| p.id == point.id && p.status == icl_core::schema::RunStatus::Done) {
-            continue;
+    let queue = std::sync::Mutex::new(todo.into_iter().enumerate());
+    let shared = std::sync::Mutex::new((result, 0usize));
+    let failure = std::sync::Mutex::new(None::<String>);
+    let total = points.len();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+                    let Some((_, point)) = next else { break };
+                    if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                        break;
+                    }
+                    let t = Instant::now();
+                    let run = match crate::train_cmd::train(&point.config, &device, backend.clone(), true, jobs == 1) {
+                        Ok(run) => run,
+                        Err(e) => {
+                            if let Ok(mut f) = failure.lock() {
+                                f.get_or_insert(format!("{}: {e}", point.id));
+                            }
+                            break;
+                        }
+                    };
+                    let done = PointResult::from_run(point, &run);
+                    let metric = sweep::point_metric(&done.final_curve, point.config.context).map_or("-".into(), |(m, se)| format!("{m:.4} ± {se:.4}"));
+                    // Results land in any order; the file is rewritten after each, under the lock.
+                    let Ok(mut guard) = shared.lock() else { break };
+                    let (result, finished) = &mut *guard;
+                    result.insert(done);
+                    *finished += 1;
+                    eprintln!(
+                        "[{finished} done, {total} in shard] {} · {} parameters · metric {metric} · {:.1} s (total {:.0} s)",
+                        point.id,
+                        point.config.param_count(),
+                        t.elapsed().as_secs_f64(),
+                        start.elapsed().as_secs_f64()
+                    );
+                    if let Err(e) = write_atomically(&file, &result.to_json()) {
+                        if let Ok(mut f) = failure.lock() {
+                            f.get_or_insert(e);
+                        }
+                        break;
+                    }
+                }
+            });
         }
-        let t = Instant::now();
-        let run = crate::train_cmd::train(&point.config, &device, backend.clone(), true)?;
-        let done = PointResult::from_run(point, &run);
-        let metric = sweep::point_metric(&done.final_curve, point.config.context).map_or("-".into(), |(m, se)| format!("{m:.4} ± {se:.4}"));
-        eprintln!(
-            "[{}/{}] {} · {} parameters · metric {metric} · {:.1} s (total {:.0} s)",
-            i + 1,
-            points.len(),
-            point.id,
-            point.config.param_count(),
-            t.elapsed().as_secs_f64(),
-            start.elapsed().as_secs_f64()
-        );
-        result.insert(done);
-        write_atomically(&file, &result.to_json())?;
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
     }
-    eprintln!("wrote {}", file.display());
+    let (result, _) = shared.into_inner().map_err(|_| "a training job panicked".to_string())?;
+    eprintln!("wrote {} in {:.0} s", file.display(), start.elapsed().as_secs_f64());
     print_analysis(&sweep::analyze(&result));
     Ok(())
 }

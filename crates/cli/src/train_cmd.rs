@@ -26,7 +26,7 @@ pub struct TrainArgs {
 pub fn run(args: TrainArgs) -> Result<(), String> {
     let config = args.run.to_config()?;
     let (device, backend) = device::open(args.backend)?;
-    let result = train(&config, &device, backend, args.quiet)?;
+    let result = train(&config, &device, backend, args.quiet, true)?;
     if let Some(path) = &args.out {
         std::fs::write(path, result.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         if !args.quiet {
@@ -40,8 +40,16 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
 }
 
 /// Trains `config` to its budget, evaluating on schedule, with baselines attached.
-pub fn train(config: &icl_core::config::RunConfig, device: &icl_train::Device, backend: icl_core::schema::BackendInfo, quiet: bool) -> Result<RunResult, String> {
+/// `split_batches`: let each step use two threads (off when several runs share the cores).
+pub fn train(
+    config: &icl_core::config::RunConfig,
+    device: &icl_train::Device,
+    backend: icl_core::schema::BackendInfo,
+    quiet: bool,
+    split_batches: bool,
+) -> Result<RunResult, String> {
     let mut session = RunSession::new(config, device, backend.clone(), "cli")?;
+    session.trainer.set_split_batches(split_batches);
     if !quiet {
         eprintln!(
             "training on {} · {} parameters · D={} K={} d={} L={} heads={} batch={} lr={} steps={}",

@@ -97,6 +97,9 @@ pub struct Trainer {
     step: usize,
     /// Losses of steps whose values have not been read back yet: (step, loss `[1]`).
     pending: Vec<(usize, Tensor<1>)>,
+    /// Split each batch over two threads ([`Trainer::gradients`]); off when several runs
+    /// already share the cores.
+    split_batches: bool,
 }
 
 impl Trainer {
@@ -114,6 +117,7 @@ impl Trainer {
             rng: rng::seeded(config.train.seed, rng::stream::TRAIN),
             step: 0,
             pending: Vec::new(),
+            split_batches: true,
         })
     }
 
@@ -136,6 +140,12 @@ impl Trainer {
 
     pub fn device(&self) -> &Device {
         &self.device
+    }
+
+    /// Whether a step may split its batch over two threads (native builds with threads):
+    /// turn off when several runs train side by side, each on a core of its own.
+    pub fn set_split_batches(&mut self, split: bool) {
+        self.split_batches = split;
     }
 
     /// One Adam step on a fresh batch. Enqueues work only; the loss stays on the device.
@@ -168,7 +178,7 @@ impl Trainer {
     /// matrix products on more than one thread; this spreads every op over two cores.
     fn gradients(&self, batch: &PromptBatch) -> (Tensor<1>, GradientsParams) {
         #[cfg(feature = "threads")]
-        if batch.batch >= 2 && rayon::current_num_threads() >= 2 {
+        if self.split_batches && batch.batch >= 2 && rayon::current_num_threads() >= 2 {
             let half = batch.batch / 2;
             let (left, right) = (batch.slice(0..half), batch.slice(half..batch.batch));
             let device = &self.device;
