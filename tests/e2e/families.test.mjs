@@ -1,4 +1,4 @@
-// A non-default task family trained through the UI: decision trees of depth h, with the
+// A non-default task family trained through the UI: decision trees of depth h (3, not the default 2, so the link must carry it), with the
 // tree baselines scored on the same held-out prompts, and an out-of-distribution curve.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,9 +14,9 @@ test('decision trees chosen in the UI train and draw with their baselines', { ti
   const { page, errors } = await openApp(context, server.url, '?D=4&K=12&d=16&L=2&H=2&B=16&lr=0.003&steps=60&evalN=64&evalEvery=20&backend=cpu');
   await waitConfigured(page);
   await page.selectOption('[data-testid=task]', 'tree');
-  await page.fill('[data-testid=tree-depth]', '2');
+  await page.fill('[data-testid=tree-depth]', '3');
   await page.locator('[data-testid=tree-depth]').dispatchEvent('change');
-  await page.waitForFunction(() => location.search.includes('task=tree') && location.search.includes('h=2'));
+  await page.waitForFunction(() => location.search.includes('task=tree') && location.search.includes('h=3'));
   // Shifts that mean nothing for trees are not offered; a rotated covariance is.
   const offered = await page.locator('[data-testid=ood] option').evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(offered, ['none', 'noisy', 'skewed', 'rotated']);
@@ -29,7 +29,7 @@ test('decision trees chosen in the UI train and draw with their baselines', { ti
   await page.waitForFunction(() => document.querySelector('[data-testid=legend]').textContent.includes('greedy tree'), null, { timeout: 60_000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
   const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
-  assert.deepEqual(run.config.task.family, { kind: 'tree', depth: 2 });
+  assert.deepEqual(run.config.task.family, { kind: 'tree', depth: 3 });
   assert.equal(run.config.eval.shift, 'rotated');
   const last = run.evals.at(-1);
   assert.equal(last.shifted.k.length, last.curve.k.length, 'the shifted prompts are scored at every k');
