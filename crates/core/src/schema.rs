@@ -293,42 +293,30 @@ fn shorten_middle(text: &str, head: usize, tail: usize) -> String {
 /// experiment in a sweep file may ask for. The defaults ask for at most a few dozen.
 pub const MAX_SWEEP_COMBINATIONS: usize = 4096;
 
-/// The largest whole number an experiment in a sweep file may hold: far above every bound
-/// of a run (budgets reach 32 · 1024), and low enough that planning's arithmetic on shapes
-/// (parameter counts grow as L · d²) cannot overflow.
-pub const MAX_EXPERIMENT_NUMBER: u64 = 1_000_000;
-
-/// The experiment read from a sweep file, as it is written back (`path` names it in
-/// messages): no list repeats an entry, the lists ask for at most
-/// [`MAX_SWEEP_COMBINATIONS`] combinations and no whole number exceeds
-/// [`MAX_EXPERIMENT_NUMBER`]. The page re-plans and analyses an opened sweep, both loop
-/// over every combination of the lists (the analysis once more per repeated entry), and
-/// planning sizes models from these numbers, so a hand-edited file could otherwise make
-/// it build millions of points or overflow. A planned experiment never repeats an entry.
-pub(crate) fn check_experiment(path: &str, experiment: &serde_json::Value) -> Result<(), String> {
-    use serde_json::Value;
-    fn walk<'a>(path: String, v: &'a Value, lists: &mut Vec<(String, &'a [Value])>) -> Result<(), String> {
+/// The lists of an experiment read from a sweep file (`path` names it in messages): no
+/// entry twice and at most [`MAX_SWEEP_COMBINATIONS`] combinations. The page re-plans and
+/// analyses an opened sweep, and both loop over every combination of the lists (the
+/// analysis once more per repeated entry), so a hand-edited file could otherwise make it
+/// build millions of points. A planned experiment never repeats an entry.
+pub(crate) fn check_experiment_lists(path: &str, experiment: &serde_json::Value) -> Result<(), String> {
+    fn walk<'a>(path: String, v: &'a serde_json::Value, lists: &mut Vec<(String, &'a [serde_json::Value])>) {
         match v {
-            Value::Array(items) => {
+            serde_json::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate().take(MAX_SWEEP_COMBINATIONS + 1) {
-                    walk(format!("{path}[{i}]"), item, lists)?;
+                    walk(format!("{path}[{i}]"), item, lists);
                 }
                 lists.push((path, items));
             }
-            Value::Object(members) => {
+            serde_json::Value::Object(members) => {
                 for (k, item) in members {
-                    walk(format!("{path}.{k}"), item, lists)?;
+                    walk(format!("{path}.{k}"), item, lists);
                 }
-            }
-            Value::Number(n) if n.as_u64().is_some_and(|n| n > MAX_EXPERIMENT_NUMBER) => {
-                return Err(format!("{path}: {n} is larger than an experiment may ask for (at most {MAX_EXPERIMENT_NUMBER})"));
             }
             _ => {}
         }
-        Ok(())
     }
     let mut lists = Vec::new();
-    walk(path.to_string(), experiment, &mut lists)?;
+    walk(path.to_string(), experiment, &mut lists);
     let mut combinations = 1usize;
     for (list_path, items) in &lists {
         combinations = combinations.saturating_mul(items.len().max(1));
