@@ -210,12 +210,12 @@ impl ExperimentSpec for DepthContext {
                     let alpha = k as f64 / d;
                     let mut row: Vec<&(usize, usize, f64, f64, usize)> = cells.iter().filter(|c| c.0 == k).collect();
                     row.sort_by_key(|c| c.1);
-                    a.series.push(series(
-                        format!("measured, α = {}", fmt_num(alpha)),
-                        &plot,
-                        "depth L",
-                        "ICL error at k = α·D",
-                        (true, true),
+                    // Measured and theory share the chart's axes: only label, style and points differ.
+                    let on_chart = |label: &str, style, points| {
+                        series(format!("{label}, α = {}", fmt_num(alpha)), &plot, "depth L", "ICL error at k = α·D", (true, true), style, points)
+                    };
+                    a.series.push(on_chart(
+                        "measured",
                         SeriesStyle::Measured,
                         row.iter().map(|c| SeriesPoint { x: c.1 as f64, y: c.2, y_err: c.3, n: c.4 }).collect(),
                     ));
@@ -224,12 +224,8 @@ impl ExperimentSpec for DepthContext {
                             delta.push((alpha, lo.2 - hi.2, (lo.3 * lo.3 + hi.3 * hi.3).sqrt()));
                         }
                     }
-                    a.series.push(series(
-                        format!("theory, α = {}", fmt_num(alpha)),
-                        &plot,
-                        "depth L",
-                        "ICL error at k = α·D",
-                        (true, true),
+                    a.series.push(on_chart(
+                        "theory",
                         SeriesStyle::Claim,
                         self.depths.iter().filter_map(|&l| theory_at(&self.task, cov, l, k).map(|v| plain(l as f64, v))).collect(),
                     ));
