@@ -9,7 +9,7 @@
 //! proportional limit (§2.6, ISO) and R_L, the k → ∞ error of L scalar steps (§3.2, RRS).
 
 use super::{Analysis, AnalysisOptions, ExperimentSpec, Obs, Planned, PointResult, PointSettings, SweepPreset};
-use crate::config::{Arch, EvalSettings, ModelShape, RunConfig, TrainSettings};
+use crate::config::{Arch, EvalSettings, ModelShape, RunConfig, TrainSettings, bounds};
 use crate::fit::{Interval, LinearFit, t_quantile_975};
 use crate::sweep::aggregate::{SeriesPoint, SeriesStyle, aggregate_err, group, iv_text, plain, series, verdict};
 use crate::sweep::plan::{PointLabels, SweepPoint, covariance_tag, default_heads, default_lr, sorted};
@@ -249,6 +249,12 @@ impl ExperimentSpec for DepthContext {
 /// The theory value at depth L and context k for `cov`: per-step-optimal GD-L in the
 /// proportional limit (ISO), or the infinite-context floor R_L (RRS); None otherwise.
 fn theory_at(task: &TaskSpec, cov: &Covariance, l: usize, k: usize) -> Option<f64> {
+    // A hand-edited sweep file may ask for any depth or context; the theory's cost grows with
+    // both, so only values a run could have (config bounds) get a curve.
+    let within = |v: usize, (lo, hi): (usize, usize)| (lo..=hi).contains(&v);
+    if !within(l, bounds::DEPTH) || !within(k, bounds::CONTEXT) || !within(task.dim, bounds::DIM) {
+        return None;
+    }
     let spec = TaskSpec { covariance: cov.clone(), ..task.clone() };
     let z = spec.normaliser();
     let floor = spec.noise_var / z;
