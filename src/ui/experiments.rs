@@ -120,7 +120,9 @@ pub fn Experiments() -> impl IntoView {
     // Phases and configurations of the workers: the queue advances when one of them changes.
     let phases = Memo::new(move |_| app.pool_runs.with(|runs| runs.iter().map(|r| (r.worker_ready, r.phase, r.config.clone())).collect::<Vec<_>>()));
     Effect::new(move |_| {
-        phases.track();
+        // Read, not `track()`: a lazy Memo subscribes to `pool_runs` only once it has computed,
+        // and `track()` alone never computes it, so the queue would never advance.
+        phases.with(|_| ());
         drive(app);
     });
     let start = move |_| {
