@@ -1,7 +1,7 @@
 //! Charts built from the lab's data (loss logs, error curves, theory curves).
 
 use super::axis::Scale;
-use super::line::{LegendPos, LineChart, Series, SeriesStyle};
+use super::line::{LineChart, Series, SeriesStyle};
 use super::style::{self, color_for, display_name};
 use icl_core::eval::ErrorCurve;
 use icl_core::schema::{LossLog, NamedCurve};
@@ -40,7 +40,6 @@ pub fn loss_chart(loss: &LossLog, extra: &[(&str, &LossLog)]) -> LineChart {
         x_label: "training step".into(),
         y_label: "loss".into(),
         y_scale: Scale::Log,
-        legend: LegendPos::Auto,
         empty_hint: "press Train to start".into(),
         series,
         ..Default::default()
@@ -52,7 +51,7 @@ const RAW_LOSS: super::style::Rgb = (240, 190, 160);
 
 /// Trailing mean of the last `window` y values (in log space when all are positive, so a
 /// loss spanning decades is averaged geometrically); non-finite values are skipped.
-pub fn moving_average(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
+pub(super) fn moving_average(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
     let log = points.iter().all(|p| p.1 > 0.0);
     let f = |y: f64| if log { y.ln() } else { y };
     let mut out = Vec::with_capacity(points.len());
@@ -78,12 +77,12 @@ pub fn moving_average(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
 }
 
 /// Points (k, value) of an error curve.
-pub fn curve_points(c: &ErrorCurve) -> Vec<(f64, f64)> {
+fn curve_points(c: &ErrorCurve) -> Vec<(f64, f64)> {
     c.k.iter().zip(&c.mean).map(|(&k, &m)| (k as f64, m)).collect()
 }
 
 /// The ±1 SE band (k, mean − se, mean + se) of an error curve.
-pub fn curve_band(c: &ErrorCurve) -> Vec<(f64, f64, f64)> {
+fn curve_band(c: &ErrorCurve) -> Vec<(f64, f64, f64)> {
     c.k.iter()
         .zip(&c.mean)
         .zip(&c.se)

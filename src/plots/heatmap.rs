@@ -1,10 +1,12 @@
 //! Heatmaps (depth × width error grids, attention maps) with a viridis colour bar, and grids of
-//! small heatmaps (one per attention head) in one drawing area.
+//! small heatmaps (one per attention head) in one drawing area. Cells and colour bars are
+//! plotters charts; only the layout (label room, square cells, the grid) is computed here.
 
-use super::axis::{AxisSpec, RangeOpts, Scale, auto_range, format_sig, valid_range};
-use super::err;
-use super::style::{self, Rgb, Theme, anchored, ellipsize, is_light, rgb, viridis};
+use super::axis::{AxisCoord, AxisSpec, RangeOpts, Scale, auto_range, format_sig, valid_range};
+use super::style::{self, Theme, anchored, colormap, draw_title, is_light};
+use super::{Plot, err};
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, ValueFormatter};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
@@ -25,15 +27,10 @@ pub struct Heatmap {
     pub values: Vec<Vec<f64>>,
     /// Colour by log10(value).
     pub log_color: bool,
-    /// Outlined cells (row, col, label), e.g. the measured optimum and the predicted L*; each
-    /// mark gets its own outline colour and an entry under the map.
-    pub marks: Vec<(usize, usize, String)>,
     /// Fixed colour range (e.g. (0, 1) for attention weights); None = min..max of the data.
     pub value_range: Option<(f64, f64)>,
     /// Caption of the colour bar (e.g. "ICL error").
     pub color_label: String,
-    /// Write each value in its cell: None = when the cells are large enough.
-    pub show_values: Option<bool>,
 }
 
 impl Heatmap {
@@ -41,11 +38,11 @@ impl Heatmap {
         Heatmap { title: title.into(), values, ..Default::default() }
     }
 
-    pub fn rows(&self) -> usize {
+    fn rows(&self) -> usize {
         self.values.len()
     }
 
-    pub fn cols(&self) -> usize {
+    fn cols(&self) -> usize {
         self.values.iter().map(Vec::len).max().unwrap_or(0)
     }
 
@@ -54,7 +51,7 @@ impl Heatmap {
     }
 
     /// The colour range: `value_range` if usable, else the data's min..max (widened if flat).
-    pub fn color_range(&self) -> (f64, f64) {
+    fn color_range(&self) -> (f64, f64) {
         color_range_of(std::slice::from_ref(self))
     }
 }
@@ -74,9 +71,6 @@ pub struct HeatmapGrid {
     /// One colour range and one colour bar for all maps (else one bar per map).
     pub shared_scale: bool,
 }
-
-/// Mark outline colours (readable on viridis): vermillion, white, black, sky blue.
-const MARKS: [Rgb; 4] = [(213, 94, 0), (255, 255, 255), (0, 0, 0), (86, 180, 233)];
 
 fn color_range_of(maps: &[Heatmap]) -> (f64, f64) {
     let scale = maps.first().map_or(Scale::Linear, Heatmap::scale);
@@ -101,7 +95,7 @@ fn color_range_of(maps: &[Heatmap]) -> (f64, f64) {
 }
 
 /// Colour of `v` for the range (lo, hi) on `scale`; None = missing.
-fn cell_color(v: f64, (lo, hi): (f64, f64), scale: Scale) -> Option<Rgb> {
+fn cell_color(v: f64, (lo, hi): (f64, f64), scale: Scale) -> Option<RGBColor> {
     if v.is_nan() || (scale.is_log() && v <= 0.0) {
         return None;
     }
@@ -113,7 +107,40 @@ fn cell_color(v: f64, (lo, hi): (f64, f64), scale: Scale) -> Option<Rgb> {
     } else {
         (scale.fwd(v) - a) / (b - a)
     };
-    Some(viridis(if t.is_finite() { t } else { 0.5 }))
+    Some(colormap(if t.is_finite() { t } else { 0.5 }))
+}
+
+/// One axis of a heatmap: cells 0..n, cell i spanning [i, i + 1], with labels (`labels[i]`) at
+/// the centres of the cells in `keys`. Not plotters' own: its segmented integer axis maps a
+/// one-value axis (a single row or column) off the plot, and its f64 axis with given key points
+/// has no label formatter that a mesh accepts.
+struct Cells {
+    n: usize,
+    keys: Vec<usize>,
+    labels: Vec<String>,
+}
+
+impl Ranged for Cells {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        limit.0 + (v / self.n as f64 * (limit.1 - limit.0) as f64).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() { Vec::new() } else { self.keys.iter().map(|&i| i as f64 + 0.5).collect() }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        0.0..self.n as f64
+    }
+}
+
+impl ValueFormatter<f64> for Cells {
+    fn format_ext(&self, v: &f64) -> String {
+        self.labels.get(v.floor() as usize).cloned().unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -123,39 +150,26 @@ struct Opts {
     range: Option<(f64, f64)>,
 }
 
-/// Draws `map` filling `area`, with a colour bar on the right.
-pub fn draw_heatmap<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-    draw_heatmap_scaled(map, area, 1.0)
+impl Plot for Heatmap {
+    /// The map filling `area`, with a colour bar on the right.
+    fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
+        let th = Theme::clear(area, scale)?;
+        draw_one(self, area, &th, Opts { compact: false, colorbar: true, range: None })
+    }
 }
 
-/// [`draw_heatmap`] with every size multiplied by `scale`.
-pub fn draw_heatmap_scaled<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
-    let th = Theme::clear(area, scale)?;
-    draw_one(map, area, &th, Opts { compact: false, colorbar: true, range: None })
+impl Plot for HeatmapGrid {
+    /// The grid's maps in rows and columns, each with a small title.
+    fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
+        draw_grid(self, area, &Theme::clear(area, scale)?)
+    }
 }
 
-/// Draws the grid's maps in rows and columns, each with a small title.
-pub fn draw_heatmap_grid<DB: DrawingBackend>(grid: &HeatmapGrid, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-    draw_heatmap_grid_scaled(grid, area, 1.0)
-}
-
-/// [`draw_heatmap_grid`] with every size multiplied by `scale`.
-pub fn draw_heatmap_grid_scaled<DB: DrawingBackend>(
-    grid: &HeatmapGrid,
-    area: &DrawingArea<DB, Shift>,
-    scale: f64,
-) -> Result<(), String> {
-    let th = Theme::clear(area, scale)?;
+fn draw_grid<DB: DrawingBackend>(grid: &HeatmapGrid, area: &DrawingArea<DB, Shift>, th: &Theme) -> Result<(), String> {
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let pad = th.px(6.0);
-    let mut top = th.px(4.0);
-    if !grid.title.is_empty() {
-        let t = ellipsize(&th, area, &grid.title, 15.0, w - 2 * pad);
-        area.draw_text(&t, &anchored(th.bold(15.0, &style::TEXT), HPos::Center, VPos::Top), (w / 2, top))
-            .map_err(err)?;
-        top += th.line_h(15.0) + th.px(2.0);
-    }
+    let top = draw_title(area, th, &grid.title, false)?;
     let n = grid.maps.len();
     if n == 0 {
         let st = anchored(th.font(14.0, &style::MUTED), HPos::Center, VPos::Center);
@@ -164,10 +178,11 @@ pub fn draw_heatmap_grid_scaled<DB: DrawingBackend>(
     let shared = if grid.shared_scale { Some(color_range_of(&grid.maps)) } else { None };
     let mut right = w - pad;
     if let Some(range) = shared {
+        let (scale, caption) = (grid.maps[0].scale(), grid.maps[0].color_label.as_str());
         let bar_h = (h - top - th.px(30.0)).min(th.px(260.0));
-        let bar_w = colorbar_width(area, &th, range, grid.maps[0].scale(), &grid.maps[0].color_label, 10.0, bar_h);
-        let y0 = top + (h - top - bar_h) / 2;
-        colorbar(area, &th, right - bar_w, y0, bar_h, range, grid.maps[0].scale(), &grid.maps[0].color_label, 10.0)?;
+        let bar_w = colorbar_width(area, th, range, scale, caption, 10.0, bar_h);
+        let bar = sub_area(area, (right - bar_w, top + (h - top - bar_h) / 2), (bar_w, bar_h));
+        colorbar(&bar, th, range, scale, caption, 10.0)?;
         right -= bar_w + th.px(8.0);
     }
     let (gw, gh) = (right - pad, h - top - pad / 2);
@@ -186,19 +201,40 @@ pub fn draw_heatmap_grid_scaled<DB: DrawingBackend>(
             .unwrap_or(1)
     };
     let rows = n.div_ceil(cols);
+    let gap = th.px(4.0);
     for (i, map) in grid.maps.iter().enumerate() {
-        let (r, c) = ((i / cols) as i32, (i % cols) as i32);
+        let (r, c) = (i / cols, i % cols);
         let x0 = pad + (c as f64 * gw as f64 / cols as f64).round() as i32;
         let x1 = pad + ((c + 1) as f64 * gw as f64 / cols as f64).round() as i32;
         let y0 = top + (r as f64 * gh as f64 / rows as f64).round() as i32;
         let y1 = top + ((r + 1) as f64 * gh as f64 / rows as f64).round() as i32;
-        let gap = th.px(4.0);
-        let sub = area.clone().shrink((x0, y0), ((x1 - x0 - gap).max(1), (y1 - y0 - gap).max(1)));
-        draw_one(map, &sub, &th, Opts { compact: true, colorbar: shared.is_none(), range: shared })?;
+        let sub = sub_area(area, (x0, y0), (x1 - x0 - gap, y1 - y0 - gap));
+        draw_one(map, &sub, th, Opts { compact: true, colorbar: shared.is_none(), range: shared })?;
     }
     Ok(())
 }
 
+/// The part of `area` with its top-left corner at `at` and this size (at least 1 × 1).
+fn sub_area<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, at: (i32, i32), (w, h): (i32, i32)) -> DrawingArea<DB, Shift> {
+    area.clone().shrink(at, (w.max(1) as u32, h.max(1) as u32))
+}
+
+/// The ticks of a colour bar `bar_h` pixels high.
+fn colorbar_spec(th: &Theme, range: (f64, f64), scale: Scale, font: f64, bar_h: i32) -> AxisSpec {
+    AxisSpec::new(range.0, range.1, scale, ((bar_h as f64 / (th.s * font * 2.5)) as usize).clamp(2, 6), false)
+}
+
+/// Bar width of a colour bar.
+fn bar_w(th: &Theme) -> i32 {
+    th.px(10.0)
+}
+
+/// Tick length on heatmap axes and colour bars (labels sit twice as far from the axis).
+fn tick(th: &Theme) -> i32 {
+    th.px(2.0)
+}
+
+/// Width of a colour bar with its labels and caption.
 fn colorbar_width<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     th: &Theme,
@@ -208,202 +244,156 @@ fn colorbar_width<DB: DrawingBackend>(
     font: f64,
     bar_h: i32,
 ) -> i32 {
-    let spec = AxisSpec::new(range.0, range.1, scale, ((bar_h as f64 / (th.s * font * 2.5)) as usize).clamp(2, 6), false);
+    let spec = colorbar_spec(th, range, scale, font, bar_h);
     let lw = spec.labels().iter().map(|l| th.text_w(area, l, font)).max().unwrap_or(0);
     let cap = if caption.is_empty() { 0 } else { th.line_h(font) + th.px(2.0) };
-    th.px(10.0) + th.px(4.0) + lw + cap
+    bar_w(th) + 2 * tick(th) + lw + cap
 }
 
-/// A vertical colour bar with its top-left corner at (x, y): bar, ticks, labels, caption.
-#[allow(clippy::too_many_arguments)]
+/// A vertical colour bar filling `area` (as wide as [`colorbar_width`]): a chart whose y axis
+/// is the colour range on the map's scale, labelled on the right, captioned by `caption`.
 fn colorbar<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     th: &Theme,
-    x: i32,
-    y: i32,
-    bar_h: i32,
     range: (f64, f64),
     scale: Scale,
     caption: &str,
     font: f64,
 ) -> Result<(), String> {
-    if bar_h < th.px(10.0) {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    if h < th.px(10.0) {
         return Ok(());
     }
-    let bw = th.px(10.0);
-    let n = 48;
-    for i in 0..n {
-        let ya = y + bar_h - ((i + 1) as f64 * bar_h as f64 / n as f64).round() as i32;
-        let yb = y + bar_h - (i as f64 * bar_h as f64 / n as f64).round() as i32;
-        let c = viridis((i as f64 + 0.5) / n as f64);
-        area.draw(&Rectangle::new([(x, ya), (x + bw, yb)], rgb(c).filled())).map_err(err)?;
-    }
-    area.draw(&Rectangle::new([(x, y), (x + bw, y + bar_h)], style::AXIS.stroke_width(th.stroke(1.0))))
+    let spec = colorbar_spec(th, range, scale, font, h);
+    let (t0, t1) = spec.t_range();
+    let mut cc = ChartBuilder::on(area)
+        .right_y_label_area_size((w - bar_w(th)).max(0))
+        .build_cartesian_2d(0.0..1.0, AxisCoord(spec))
         .map_err(err)?;
-    let spec = AxisSpec::new(range.0, range.1, scale, ((bar_h as f64 / (th.s * font * 2.5)) as usize).clamp(2, 6), false);
-    let (a, b) = (scale.fwd(range.0), scale.fwd(range.1));
-    let st = anchored(th.font(font, &style::MUTED), HPos::Left, VPos::Center);
-    let mut label_w = 0;
-    for (v, l) in spec.major.iter().zip(spec.labels()) {
-        let f = (scale.fwd(*v) - a) / (b - a);
-        if !(-1e-9..=1.0 + 1e-9).contains(&f) {
-            continue;
-        }
-        let py = y + bar_h - (f * bar_h as f64).round() as i32;
-        area.draw(&PathElement::new(vec![(x + bw, py), (x + bw + th.px(3.0), py)], style::AXIS.stroke_width(th.stroke(1.0))))
-            .map_err(err)?;
-        area.draw_text(&l, &st, (x + bw + th.px(4.0), py)).map_err(err)?;
-        label_w = label_w.max(th.text_w(area, &l, font));
-    }
+    let n = 48;
+    let t = |i: usize| t0 + (t1 - t0) * i as f64 / n as f64;
+    cc.draw_series((0..n).map(|i| Rectangle::new([(0.0, t(i)), (1.0, t(i + 1))], colormap((i as f64 + 0.5) / n as f64).filled())))
+        .map_err(err)?;
+    cc.plotting_area()
+        .draw(&Rectangle::new([(0.0, t0), (1.0, t1)], style::AXIS.stroke_width(th.stroke(1.0))))
+        .map_err(err)?;
+    let mut mesh = cc.configure_mesh();
+    mesh.disable_mesh()
+        .axis_style(style::AXIS.stroke_width(th.stroke(1.0)))
+        .label_style(th.font(font, &style::MUTED))
+        .axis_desc_style(th.font(font, &style::TEXT))
+        .set_all_tick_mark_size(tick(th));
     if !caption.is_empty() {
-        let st = th.font(font, &style::TEXT).transform(FontTransform::Rotate90);
-        let st = anchored(st, HPos::Center, VPos::Top);
-        let cx = x + bw + th.px(4.0) + label_w + th.px(2.0) + th.line_h(font);
-        area.draw_text(caption, &st, (cx, y + bar_h / 2)).map_err(err)?;
+        mesh.y_desc(caption);
     }
-    Ok(())
+    mesh.draw().map_err(err)
 }
 
 fn draw_one<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, th: &Theme, o: Opts) -> Result<(), String> {
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
-    let (title_f, tick_f, desc_f, value_f) = if o.compact { (11.0, 9.0, 10.0, 9.0) } else { (15.0, 11.0, 13.0, 11.0) };
+    let (tick_f, desc_f, value_f) = if o.compact { (9.0, 10.0, 9.0) } else { (11.0, 13.0, 11.0) };
     let pad = th.px(if o.compact { 3.0 } else { 8.0 });
-    let mut top = th.px(3.0);
-    if !map.title.is_empty() {
-        let t = ellipsize(th, area, &map.title, title_f, w - 2 * pad);
-        let font = if o.compact { th.font(title_f, &style::TEXT) } else { th.bold(title_f, &style::TEXT) };
-        area.draw_text(&t, &anchored(font, HPos::Center, VPos::Top), (w / 2, top)).map_err(err)?;
-        top += th.line_h(title_f) + th.px(2.0);
-    }
+    let top = draw_title(area, th, &map.title, o.compact)?;
     let (rows, cols) = (map.rows(), map.cols());
     let scale = map.scale();
     let range = o.range.unwrap_or_else(|| map.color_range());
-
-    // Mark legend under everything.
-    let marks: Vec<&(usize, usize, String)> = map.marks.iter().filter(|m| m.0 < rows && m.1 < cols).collect();
-    let mark_h = if marks.is_empty() { 0 } else { th.line_h(tick_f) + th.px(4.0) };
-    let bottom = h - pad / 2 - mark_h;
-
-    // Reserve label areas.
-    let x_desc_h = if map.x_label.is_empty() { 0 } else { th.line_h(desc_f) };
-    let y_desc_w = if map.y_label.is_empty() { 0 } else { th.line_h(desc_f) };
-    let x_tick_h = if map.x_ticks.is_empty() { 0 } else { th.line_h(tick_f) + th.px(3.0) };
-    let y_tick_w = map.y_ticks.iter().map(|t| th.text_w(area, t, tick_f)).max().map_or(0, |m| m + th.px(5.0));
-    let avail_h = bottom - top - x_tick_h - x_desc_h;
-    let cb_w = if o.colorbar { colorbar_width(area, th, range, scale, &map.color_label, tick_f, avail_h) + th.px(8.0) } else { 0 };
-    let gx0 = pad + y_desc_w + y_tick_w;
-    let gx1 = w - pad - cb_w;
-    let gy0 = top + th.px(2.0);
-    let gy1 = bottom - x_tick_h - x_desc_h;
     if rows == 0 || cols == 0 {
         let st = anchored(th.font(if o.compact { 10.0 } else { 14.0 }, &style::MUTED), HPos::Center, VPos::Center);
         return area.draw_text("no data yet", &st, (w / 2, (top + h) / 2)).map_err(err);
     }
-    if gx1 - gx0 < th.px(8.0) || gy1 - gy0 < th.px(8.0) {
+
+    // Room for the labels, as plotters lays them out: the description at the outer edge,
+    // tick labels twice the tick length from the axis.
+    let tk = tick(th);
+    let x_desc_h = if map.x_label.is_empty() { 0 } else { th.line_h(desc_f) };
+    let y_desc_w = if map.y_label.is_empty() { 0 } else { th.line_h(desc_f) };
+    let x_tick_h = if map.x_ticks.is_empty() { 0 } else { th.line_h(tick_f) + 2 * tk };
+    let y_tick_w = map.y_ticks.iter().map(|t| th.text_w(area, t, tick_f)).max().map_or(0, |m| m + 2 * tk + th.px(1.0));
+    let (x_area, y_area) = (x_tick_h + x_desc_h, y_desc_w + y_tick_w);
+    let gy0 = top + th.px(2.0);
+    let gh = h - pad / 2 - gy0 - x_area;
+    let cb_w = if o.colorbar { colorbar_width(area, th, range, scale, &map.color_label, tick_f, gh) + th.px(10.0) } else { 0 };
+    let gx0 = pad + y_area;
+    let gw = w - pad - cb_w - gx0;
+    if gw < th.px(8.0) || gh < th.px(8.0) {
         return Ok(());
     }
-    // Small multiples read best with square cells.
-    let (mut gx0, mut gx1, mut gy0, mut gy1) = (gx0, gx1, gy0, gy1);
+    // Small multiples read best with square cells: the spare room goes to the margins.
+    let (mut gx0, mut gy0, mut gw, mut gh) = (gx0, gy0, gw, gh);
     if o.compact {
-        let cell = ((gx1 - gx0) as f64 / cols as f64).min((gy1 - gy0) as f64 / rows as f64);
-        let (gw, gh) = ((cell * cols as f64).round() as i32, (cell * rows as f64).round() as i32);
-        gx0 += ((gx1 - gx0) - gw) / 2;
-        gx1 = gx0 + gw;
-        gy0 += ((gy1 - gy0) - gh) / 2;
-        gy1 = gy0 + gh;
+        let cell = (gw as f64 / cols as f64).min(gh as f64 / rows as f64);
+        let (sw, sh) = ((cell * cols as f64).round() as i32, (cell * rows as f64).round() as i32);
+        gx0 += (gw - sw) / 2;
+        gy0 += (gh - sh) / 2;
+        (gw, gh) = (sw, sh);
     }
-    let xe = |c: usize| gx0 + (c as f64 * (gx1 - gx0) as f64 / cols as f64).round() as i32;
-    let ye = |r: usize| gy0 + (r as f64 * (gy1 - gy0) as f64 / rows as f64).round() as i32;
-    let (cell_w, cell_h) = ((gx1 - gx0) as f64 / cols as f64, (gy1 - gy0) as f64 / rows as f64);
+    let (cell_w, cell_h) = (gw as f64 / cols as f64, gh as f64 / rows as f64);
 
-    let show_values = map.show_values.unwrap_or_else(|| {
-        !o.compact
-            && rows * cols <= 400
-            && cell_w >= (th.text_w(area, "0.000", value_f) + th.px(6.0)) as f64
-            && cell_h >= (th.line_h(value_f) + th.px(4.0)) as f64
-    });
-    for r in 0..rows {
-        for c in 0..cols {
-            let v = map.values[r].get(c).copied().unwrap_or(f64::NAN);
-            let col = cell_color(v, range, scale);
-            let fill = col.map_or(style::MISSING, rgb);
-            area.draw(&Rectangle::new([(xe(c), ye(r)), (xe(c + 1), ye(r + 1))], fill.filled())).map_err(err)?;
-            if show_values && !v.is_nan() {
-                let tc = if col.is_none_or(is_light) { style::TEXT } else { style::BACKGROUND };
-                let st = anchored(th.font(value_f, &tc), HPos::Center, VPos::Center);
-                let text = format_sig(v);
-                if th.text_w(area, &text, value_f) <= xe(c + 1) - xe(c) - th.px(2.0) {
-                    area.draw_text(&text, &st, ((xe(c) + xe(c + 1)) / 2, (ye(r) + ye(r + 1)) / 2)).map_err(err)?;
-                }
-            }
-        }
-    }
-    area.draw(&Rectangle::new([(gx0, gy0), (gx1, gy1)], style::AXIS.stroke_width(th.stroke(1.0)))).map_err(err)?;
+    // Cell (row, col) spans x in [col, col + 1] and y in [rows - 1 - row, rows - row]: row 0 is
+    // the top row. Labels are thinned so that they never overlap.
+    let flip = |r: usize| (rows - 1 - r) as f64;
+    let x_step = ((map.x_ticks.iter().map(|t| th.text_w(area, t, tick_f)).max().unwrap_or(0) + th.px(6.0)) as f64 / cell_w).ceil() as usize;
+    let x_axis = Cells { n: cols, keys: (0..cols.min(map.x_ticks.len())).step_by(x_step.max(1)).collect(), labels: map.x_ticks.clone() };
+    let y_step = (th.line_h(tick_f) as f64 / cell_h).ceil() as usize;
+    let y_keys = (0..rows.min(map.y_ticks.len())).step_by(y_step.max(1)).map(|r| rows - 1 - r).collect();
+    let y_axis = Cells { n: rows, keys: y_keys, labels: (0..rows).rev().map(|r| map.y_ticks.get(r).cloned().unwrap_or_default()).collect() };
+    let mut cc = ChartBuilder::on(area)
+        .margin_left(gx0 - y_area)
+        .margin_top(gy0)
+        .margin_right((w - gx0 - gw).max(0))
+        .margin_bottom((h - gy0 - gh - x_area).max(0))
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(x_axis, y_axis)
+        .map_err(err)?;
 
-    // Marks: outlines, inset when several share a cell.
-    for (i, (r, c, _)) in marks.iter().map(|m| (m.0, m.1, &m.2)).enumerate() {
-        let before = marks[..i].iter().filter(|m| m.0 == r && m.1 == c).count() as i32;
-        let inset = th.px(1.5) + before * th.px(3.0);
-        let color = rgb(MARKS[i % MARKS.len()]);
-        let (x0, y0, x1, y1) = (xe(c) + inset, ye(r) + inset, xe(c + 1) - inset, ye(r + 1) - inset);
-        if x1 > x0 && y1 > y0 {
-            outline_rect(area, (x0, y0), (x1, y1), color.stroke_width(th.stroke(2.0)))?;
+    let value = |r: usize, c: usize| map.values[r].get(c).copied().unwrap_or(f64::NAN);
+    let cells = || (0..rows).flat_map(move |r| (0..cols).map(move |c| (r, c)));
+    cc.draw_series(cells().map(|(r, c)| {
+        let fill = cell_color(value(r, c), range, scale).unwrap_or(style::MISSING);
+        Rectangle::new([(c as f64, flip(r) + 1.0), (c as f64 + 1.0, flip(r))], fill.filled())
+    }))
+    .map_err(err)?;
+    let show_values = !o.compact
+        && rows * cols <= 400
+        && cell_w >= (th.text_w(area, "0.000", value_f) + th.px(6.0)) as f64
+        && cell_h >= (th.line_h(value_f) + th.px(4.0)) as f64;
+    if show_values {
+        let fits = |t: &String| th.text_w(area, t, value_f) as f64 <= cell_w - th.px(2.0) as f64;
+        cc.draw_series(cells().filter(|&(r, c)| !value(r, c).is_nan()).filter_map(|(r, c)| {
+            let v = value(r, c);
+            let text = format_sig(v);
+            let tc = if cell_color(v, range, scale).is_none_or(is_light) { style::TEXT } else { style::BACKGROUND };
+            let st = anchored(th.font(value_f, &tc), HPos::Center, VPos::Center);
+            fits(&text).then(|| Text::new(text, (c as f64 + 0.5, flip(r) + 0.5), st))
+        }))
+        .map_err(err)?;
+    }
+    cc.plotting_area()
+        .draw(&Rectangle::new([(0.0, 0.0), (cols as f64, rows as f64)], style::AXIS.stroke_width(th.stroke(1.0))))
+        .map_err(err)?;
+
+    {
+        let mut mesh = cc.configure_mesh();
+        mesh.disable_mesh()
+            .axis_style(style::AXIS.stroke_width(th.stroke(1.0)))
+            .label_style(th.font(tick_f, &style::MUTED))
+            .axis_desc_style(th.font(desc_f, &style::TEXT))
+            .set_all_tick_mark_size(tk);
+        if !map.x_label.is_empty() {
+            mesh.x_desc(map.x_label.as_str());
         }
+        if !map.y_label.is_empty() {
+            mesh.y_desc(map.y_label.as_str());
+        }
+        mesh.draw().map_err(err)?;
     }
 
-    // Row and column labels, thinned so they never overlap.
-    if !map.y_ticks.is_empty() {
-        let step = ((th.line_h(tick_f) as f64 / cell_h).ceil() as usize).max(1);
-        let st = anchored(th.font(tick_f, &style::MUTED), HPos::Right, VPos::Center);
-        for (r, t) in map.y_ticks.iter().enumerate().take(rows).step_by(step) {
-            area.draw_text(t, &st, (gx0 - th.px(4.0), (ye(r) + ye(r + 1)) / 2)).map_err(err)?;
-        }
-    }
-    if !map.x_ticks.is_empty() {
-        let widest = map.x_ticks.iter().map(|t| th.text_w(area, t, tick_f)).max().unwrap_or(0) + th.px(6.0);
-        let step = ((widest as f64 / cell_w).ceil() as usize).max(1);
-        let st = anchored(th.font(tick_f, &style::MUTED), HPos::Center, VPos::Top);
-        for (c, t) in map.x_ticks.iter().enumerate().take(cols).step_by(step) {
-            area.draw_text(t, &st, ((xe(c) + xe(c + 1)) / 2, gy1 + th.px(3.0))).map_err(err)?;
-        }
-    }
-    if !map.x_label.is_empty() {
-        let st = anchored(th.font(desc_f, &style::TEXT), HPos::Center, VPos::Top);
-        let t = ellipsize(th, area, &map.x_label, desc_f, w - 2 * pad);
-        area.draw_text(&t, &st, ((gx0 + gx1) / 2, gy1 + x_tick_h + th.px(1.0))).map_err(err)?;
-    }
-    if !map.y_label.is_empty() {
-        let st = anchored(th.font(desc_f, &style::TEXT).transform(FontTransform::Rotate270), HPos::Center, VPos::Top);
-        area.draw_text(&map.y_label, &st, (pad, (gy0 + gy1) / 2)).map_err(err)?;
-    }
     if o.colorbar {
-        let bar_h = gy1 - gy0;
-        colorbar(area, th, gx1 + th.px(10.0), gy0, bar_h, range, scale, &map.color_label, tick_f)?;
-    }
-    if !marks.is_empty() {
-        let cy = h - pad / 2 - mark_h / 2;
-        let mut x = gx0;
-        let st = anchored(th.font(tick_f, &style::TEXT), HPos::Left, VPos::Center);
-        let sq = th.px(9.0);
-        for (i, m) in marks.iter().enumerate() {
-            let color = MARKS[i % MARKS.len()];
-            let edge = if color == (255, 255, 255) { RGBColor(150, 150, 150) } else { rgb(color) };
-            area.draw(&Rectangle::new([(x, cy - sq / 2), (x + sq, cy + sq / 2)], rgb(viridis(0.45)).filled())).map_err(err)?;
-            outline_rect(area, (x, cy - sq / 2), (x + sq, cy + sq / 2), edge.stroke_width(th.stroke(2.0)))?;
-            area.draw_text(&m.2, &st, (x + sq + th.px(4.0), cy)).map_err(err)?;
-            x += sq + th.px(4.0) + th.text_w(area, &m.2, tick_f) + th.px(14.0);
-        }
+        let bar = sub_area(area, (gx0 + gw + th.px(10.0), gy0), (cb_w - th.px(10.0), gh));
+        colorbar(&bar, th, range, scale, &map.color_label, tick_f)?;
     }
     Ok(())
-}
-
-/// A rectangle outline as a closed path (so the stroke width also reaches SVG).
-fn outline_rect<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    (x0, y0): (i32, i32),
-    (x1, y1): (i32, i32),
-    style: ShapeStyle,
-) -> Result<(), String> {
-    area.draw(&PathElement::new(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)], style)).map_err(err)
 }

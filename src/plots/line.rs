@@ -1,8 +1,8 @@
-//! Line charts: series with optional error bands, linear or log axes, a legend, annotations.
+//! Line charts: series with optional error bands, linear or log axes, a legend.
 
 use super::axis::{AxisCoord, AxisSpec, RangeOpts, Scale, auto_range, valid_range};
-use super::style::{self, Rgb, Theme, anchored, color_for, ellipsize, rgb};
-use super::err;
+use super::style::{self, Rgb, Theme, anchored, draw_title, ellipsize, rgb};
+use super::{Plot, err};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -20,12 +20,6 @@ pub struct SeriesStyle {
     pub width: u32,
 }
 
-impl Default for SeriesStyle {
-    fn default() -> Self {
-        SeriesStyle { color: style::PALETTE[0], dashed: false, markers: false, width: 2 }
-    }
-}
-
 impl SeriesStyle {
     pub fn solid(color: Rgb, width: u32) -> Self {
         SeriesStyle { color, dashed: false, markers: false, width }
@@ -41,7 +35,7 @@ impl SeriesStyle {
 
 /// One curve. Points are drawn in order; a point that cannot be shown (NaN, ±∞, ≤ 0 on a log
 /// axis) breaks the line there.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     /// Legend text; an empty label leaves the series out of the legend.
     pub label: String,
@@ -49,70 +43,6 @@ pub struct Series {
     /// A shaded band (x, lo, hi), e.g. ±1 standard error, in the series' colour.
     pub band: Option<Vec<(f64, f64, f64)>>,
     pub style: SeriesStyle,
-}
-
-impl Series {
-    /// A solid series coloured by `color_for(label)`.
-    pub fn new(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
-        let label = label.into();
-        let style = SeriesStyle { color: color_for(&label), ..SeriesStyle::default() };
-        Series { label, points, band: None, style }
-    }
-    pub fn with_style(mut self, style: SeriesStyle) -> Self {
-        self.style = style;
-        self
-    }
-}
-
-/// A corner of the plotting area.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Corner {
-    TopLeft,
-    #[default]
-    TopRight,
-    BottomLeft,
-    BottomRight,
-}
-
-/// Extra marks on a line chart.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Annotation {
-    /// A dashed vertical line with a label at its top (e.g. "k = D", "N_c").
-    VLine { x: f64, label: String, color: Rgb },
-    /// A dashed horizontal line with a label at its right end (e.g. "noise floor σ²").
-    HLine { y: f64, label: String, color: Rgb },
-    /// A text box in a corner of the plotting area; '\n' separates lines
-    /// (e.g. "fitted α = 0.24 ± 0.02 · predicted 0.25").
-    Note { text: String, corner: Corner },
-}
-
-impl Annotation {
-    pub fn vline(x: f64, label: impl Into<String>) -> Self {
-        Annotation::VLine { x, label: label.into(), color: (90, 90, 90) }
-    }
-    pub fn hline(y: f64, label: impl Into<String>) -> Self {
-        Annotation::HLine { y, label: label.into(), color: (90, 90, 90) }
-    }
-    pub fn note(text: impl Into<String>) -> Self {
-        Annotation::Note { text: text.into(), corner: Corner::TopRight }
-    }
-    pub fn note_at(text: impl Into<String>, corner: Corner) -> Self {
-        Annotation::Note { text: text.into(), corner }
-    }
-}
-
-/// Where the legend goes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LegendPos {
-    /// Right of the plot when the chart is wide enough, else below it.
-    #[default]
-    Auto,
-    Right,
-    Bottom,
-    None,
 }
 
 /// A line chart description. `series[0]` is listed first in the legend and drawn last (on top).
@@ -124,39 +54,17 @@ pub struct LineChart {
     pub x_scale: Scale,
     pub y_scale: Scale,
     pub series: Vec<Series>,
-    pub annotations: Vec<Annotation>,
     /// Fixed y range; None (or an unusable range) chooses it from the data.
     pub y_range: Option<(f64, f64)>,
-    /// Fixed x range; None (or an unusable range) chooses it from the data.
-    pub x_range: Option<(f64, f64)>,
     /// Centred text when no series has a drawable point, e.g. "press Train".
     pub empty_hint: String,
-    pub legend: LegendPos,
-}
-
-impl LineChart {
-    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
-        LineChart { title: title.into(), x_label: x_label.into(), y_label: y_label.into(), ..Default::default() }
-    }
-
-    /// Whether any series has a point that can be drawn on these axes.
-    pub fn has_data(&self) -> bool {
-        self.series.iter().any(|s| s.points.iter().any(|&(x, y)| self.x_scale.accepts(x) && self.y_scale.accepts(y)))
-    }
 }
 
 // Logical font sizes (pixels).
-const TITLE: f64 = 15.0;
 const TICK: f64 = 12.0;
 const DESC: f64 = 13.0;
 const LEGEND: f64 = 12.0;
-const NOTE: f64 = 12.0;
 const HINT: f64 = 14.0;
-
-/// Draws `chart` filling `area` (1 logical pixel = 1 output pixel).
-pub fn draw_line_chart<DB: DrawingBackend>(chart: &LineChart, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-    draw_line_chart_scaled(chart, area, 1.0)
-}
 
 /// A clipping box in axis space.
 #[derive(Clone, Copy, Debug)]
@@ -172,12 +80,21 @@ fn to_t(scale: Scale, v: f64) -> f64 {
     scale.fwd(v).clamp(-1e300, 1e300)
 }
 
-/// Draws `chart` with every size multiplied by `scale` (devicePixelRatio on a HiDPI canvas).
-pub fn draw_line_chart_scaled<DB: DrawingBackend>(
-    chart: &LineChart,
-    area: &DrawingArea<DB, Shift>,
-    scale: f64,
-) -> Result<(), String> {
+/// Where the legend goes: right of the plot when the chart is wide enough, else below it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Legend {
+    Right,
+    Bottom,
+    Hidden,
+}
+
+impl Plot for LineChart {
+    fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
+        draw(self, area, scale)
+    }
+}
+
+fn draw<DB: DrawingBackend>(chart: &LineChart, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
     let th = Theme::clear(area, scale)?;
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
@@ -187,14 +104,7 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
     let pad = th.px(8.0);
     let (xs, ys) = (chart.x_scale, chart.y_scale);
 
-    // Title.
-    let mut top = th.px(4.0);
-    if !chart.title.is_empty() {
-        let t = ellipsize(&th, area, &chart.title, TITLE, w - 2 * pad);
-        area.draw_text(&t, &anchored(th.bold(TITLE, &style::TEXT), HPos::Center, VPos::Top), (w / 2, top))
-            .map_err(err)?;
-        top += th.line_h(TITLE) + th.px(2.0);
-    }
+    let top = draw_title(area, &th, &chart.title, false)?;
 
     // Values that decide the ranges.
     let mut xv = Vec::new();
@@ -215,17 +125,7 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
         }
     }
     let has_data = !xv.is_empty();
-    for a in &chart.annotations {
-        match a {
-            Annotation::VLine { x, .. } if xs.accepts(*x) => xv.push(*x),
-            Annotation::HLine { y, .. } if ys.accepts(*y) => yv.push(*y),
-            _ => {}
-        }
-    }
-    let xr = match chart.x_range {
-        Some(r) if valid_range(r, xs) => r,
-        _ => auto_range(&xv, RangeOpts { pad: 0.03, fallback: if xs.is_log() { (1.0, 100.0) } else { (0.0, 1.0) }, ..RangeOpts::new(xs) }),
-    };
+    let xr = auto_range(&xv, RangeOpts { pad: 0.03, fallback: if xs.is_log() { (1.0, 100.0) } else { (0.0, 1.0) }, ..RangeOpts::new(xs) });
     let yr = match chart.y_range {
         Some(r) if valid_range(r, ys) => r,
         _ => auto_range(&yv, RangeOpts { pad: 0.05, robust: true, snap_zero: true, ..RangeOpts::new(ys) }),
@@ -239,11 +139,12 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
         .collect();
     let swatch = th.px(24.0);
     let row_h = th.line_h(LEGEND) + th.px(3.0);
-    let legend_pos = match chart.legend {
-        _ if entries.is_empty() => LegendPos::None,
-        LegendPos::Auto if w >= th.px(440.0) => LegendPos::Right,
-        LegendPos::Auto => LegendPos::Bottom,
-        p => p,
+    let legend_pos = if entries.is_empty() {
+        Legend::Hidden
+    } else if w >= th.px(440.0) {
+        Legend::Right
+    } else {
+        Legend::Bottom
     };
     let text_max = (w as f64 * 0.3) as i32;
     let labels: Vec<String> = entries.iter().map(|s| ellipsize(&th, area, &s.label, LEGEND, text_max)).collect();
@@ -251,10 +152,10 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
     let (mut legend_w, mut legend_h) = (0, 0);
     let mut bottom_rows: Vec<Vec<usize>> = Vec::new();
     match legend_pos {
-        LegendPos::Right => {
+        Legend::Right => {
             legend_w = swatch + th.px(6.0) + label_ws.iter().copied().max().unwrap_or(0) + 2 * pad;
         }
-        LegendPos::Bottom => {
+        Legend::Bottom => {
             let avail = w - 2 * pad;
             let mut row: Vec<usize> = Vec::new();
             let mut used = 0;
@@ -281,7 +182,7 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
     let region_h = h - top - legend_h;
     // Room for half of the top tick label.
     let margin_top = th.px(8.0).max(th.line_h(TICK) / 2 + th.px(2.0));
-    let margin_right = if legend_pos == LegendPos::Right { th.px(4.0) } else { th.px(16.0) };
+    let margin_right = if legend_pos == Legend::Right { th.px(4.0) } else { th.px(16.0) };
     let desc_h = |s: &str| if s.is_empty() { 0 } else { th.line_h(DESC) };
     let x_area = th.px(8.0) + th.line_h(TICK) + th.px(2.0) + desc_h(&chart.x_label);
     let plot_h = region_h - margin_top - x_area;
@@ -359,29 +260,8 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
         }
     }
 
-    // Reference lines behind the data.
-    let dash = (th.px(6.0), th.px(4.0));
-    for a in &chart.annotations {
-        match a {
-            Annotation::VLine { x, color, .. } if xs.accepts(*x) => {
-                let t = to_t(xs, *x);
-                if t >= tx0 && t <= tx1 {
-                    let st = rgb(*color).stroke_width(th.stroke(1.0));
-                    pa.draw(&DashedPathElement::new(vec![(t, ty0), (t, ty1)], dash.0, dash.1, st)).map_err(err)?;
-                }
-            }
-            Annotation::HLine { y, color, .. } if ys.accepts(*y) => {
-                let t = to_t(ys, *y);
-                if t >= ty0 && t <= ty1 {
-                    let st = rgb(*color).stroke_width(th.stroke(1.0));
-                    pa.draw(&DashedPathElement::new(vec![(tx0, t), (tx1, t)], dash.0, dash.1, st)).map_err(err)?;
-                }
-            }
-            _ => {}
-        }
-    }
-
     // Lines and markers; series[0] on top.
+    let dash = (th.px(6.0), th.px(4.0));
     for s in chart.series.iter().rev() {
         let color = rgb(s.style.color);
         let line = color.stroke_width(th.stroke(s.style.width.max(1) as f64));
@@ -408,81 +288,6 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
         }
     }
 
-    // Labels of reference lines, notes.
-    // Occupied label slots (x0, x1, row) of vertical lines: a label goes to the first row where
-    // it does not overlap another.
-    let mut vline_slots: Vec<(i32, i32, i32)> = Vec::new();
-    for a in &chart.annotations {
-        match a {
-            Annotation::VLine { x, label, color } if xs.accepts(*x) && !label.is_empty() => {
-                let t = to_t(xs, *x);
-                if t < tx0 || t > tx1 {
-                    continue;
-                }
-                let (px, _) = to_area(pa.map_coordinate(&(t, ty1)));
-                let tw = th.text_w(area, label, NOTE);
-                let right = px + th.px(4.0) + tw <= px_right;
-                let x0 = if right { px + th.px(4.0) } else { px - th.px(4.0) - tw };
-                let (a0, a1) = (x0 - th.px(4.0), x0 + tw + th.px(4.0));
-                let row = (0..)
-                    .find(|r| !vline_slots.iter().any(|&(b0, b1, br)| br == *r && a0 < b1 && b0 < a1))
-                    .unwrap_or(0);
-                vline_slots.push((a0, a1, row));
-                let y = py_top + th.px(3.0) + row * th.line_h(NOTE);
-                label_box(area, &th, x0, y, tw, th.line_h(NOTE))?;
-                let st = anchored(th.font(NOTE, &rgb(*color)), HPos::Left, VPos::Top);
-                area.draw_text(label, &st, (x0, y + th.px(1.0))).map_err(err)?;
-            }
-            Annotation::HLine { y, label, color } if ys.accepts(*y) && !label.is_empty() => {
-                let t = to_t(ys, *y);
-                if t < ty0 || t > ty1 {
-                    continue;
-                }
-                let (_, py) = to_area(pa.map_coordinate(&(tx1, t)));
-                let tw = th.text_w(area, label, NOTE);
-                let lh = th.line_h(NOTE);
-                let y0 = if py - lh - th.px(2.0) >= py_top { py - lh - th.px(2.0) } else { py + th.px(2.0) };
-                let x0 = px_right - th.px(4.0) - tw;
-                label_box(area, &th, x0, y0, tw, lh)?;
-                let st = anchored(th.font(NOTE, &rgb(*color)), HPos::Left, VPos::Top);
-                area.draw_text(label, &st, (x0, y0 + th.px(1.0))).map_err(err)?;
-            }
-            Annotation::Note { text, corner } => {
-                let lines: Vec<&str> = text.lines().collect();
-                if lines.is_empty() {
-                    continue;
-                }
-                let ip = th.px(6.0);
-                let lh = th.line_h(NOTE);
-                let max_w = (px_right - px_left) - 2 * ip - th.px(16.0);
-                let lines: Vec<String> = lines.iter().map(|l| ellipsize(&th, area, l, NOTE, max_w)).collect();
-                let bw = lines.iter().map(|l| th.text_w(area, l, NOTE)).max().unwrap_or(0) + 2 * ip;
-                let bh = lines.len() as i32 * lh + 2 * th.px(4.0);
-                let inset = th.px(8.0);
-                let x0 = match corner {
-                    Corner::TopLeft | Corner::BottomLeft => px_left + inset,
-                    _ => px_right - inset - bw,
-                };
-                let y0 = match corner {
-                    Corner::TopLeft | Corner::TopRight => py_top + inset,
-                    _ => py_bottom - inset - bh,
-                };
-                area.draw(&Rectangle::new([(x0, y0), (x0 + bw, y0 + bh)], style::BACKGROUND.mix(0.92).filled()))
-                    .map_err(err)?;
-                area.draw(&Rectangle::new(
-                    [(x0, y0), (x0 + bw, y0 + bh)],
-                    RGBColor(190, 190, 190).stroke_width(th.stroke(1.0)),
-                ))
-                .map_err(err)?;
-                let st = anchored(th.font(NOTE, &style::TEXT), HPos::Left, VPos::Top);
-                for (i, l) in lines.iter().enumerate() {
-                    area.draw_text(l, &st, (x0 + ip, y0 + th.px(4.0) + i as i32 * lh + th.px(1.0))).map_err(err)?;
-                }
-            }
-            _ => {}
-        }
-    }
-
     if !has_data {
         let hint = if chart.empty_hint.is_empty() { "no data yet" } else { chart.empty_hint.as_str() };
         let hint = ellipsize(&th, area, hint, HINT, px_right - px_left - th.px(16.0));
@@ -492,7 +297,7 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
 
     // Legend.
     match legend_pos {
-        LegendPos::Right => {
+        Legend::Right => {
             let x0 = region_w + pad;
             let avail = h - (top + margin_top) - th.px(4.0);
             let max_rows = (avail / row_h).max(1) as usize;
@@ -507,7 +312,7 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
                 area.draw_text(&format!("+ {} more", entries.len() - shown), &st, (x0, cy)).map_err(err)?;
             }
         }
-        LegendPos::Bottom => {
+        Legend::Bottom => {
             let y_start = h - legend_h + th.px(2.0);
             for (r, row) in bottom_rows.iter().enumerate() {
                 let cy = y_start + r as i32 * row_h + row_h / 2;
@@ -522,12 +327,6 @@ pub fn draw_line_chart_scaled<DB: DrawingBackend>(
         _ => {}
     }
     Ok(())
-}
-
-/// A translucent white box behind a label inside the plot.
-fn label_box<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, th: &Theme, x: i32, y: i32, w: i32, h: i32) -> Result<(), String> {
-    let m = th.px(2.0);
-    area.draw(&Rectangle::new([(x - m, y), (x + w + m, y + h)], style::BACKGROUND.mix(0.8).filled())).map_err(err)
 }
 
 fn legend_entry<DB: DrawingBackend>(

@@ -1,17 +1,18 @@
 //! Charts of the lab, drawn with plotters on any backend: a `<canvas>` in the browser
-//! ([`draw_on_canvas`], HiDPI-aware) and SVG text for exports and native tests ([`to_svg_string`]).
+//! ([`draw_on_canvas`], HiDPI-aware) and SVG text for exports and native tests ([`Plot::to_svg`]).
 //!
-//! The UI builds a declarative description from its state and draws it with one function:
-//! - [`LineChart`] (series with error bands, linear/log axes, legend, [`Annotation`]s) with
-//!   [`draw_line_chart`]; built from the lab's data by [`loss_chart`] and [`icl_error_chart`];
-//! - [`Heatmap`] with [`draw_heatmap`], and [`HeatmapGrid`] (small titled maps, e.g. attention
-//!   heads) with [`draw_heatmap_grid`].
+//! The UI builds a declarative description from its state and draws it through [`Plot`]:
+//! line charts (series with error bands, linear/log axes, legend) built by [`loss_chart`],
+//! [`icl_error_chart`] and [`sweep_charts`]; a [`Heatmap`] ([`sweep_heatmap`]); and a
+//! [`HeatmapGrid`] of small titled maps ([`attention_map`] per head).
 //!
-//! All of them are robust to NaN/∞, empty series, single points and non-positive values on log
-//! axes: such values are skipped (a line breaks there), axis ranges come from the finite data
-//! and are never empty, and drawing never panics. Every chart kind implements [`Plot`].
+//! Plotters draws; this module adds what it lacks: clipping to the plot (a line leaving the
+//! axes, a band), HiDPI scaling, tick placement and labels for linear and log axes, and text
+//! measured by the browser. Everything is robust to NaN/∞, empty series, single points and
+//! non-positive values on log axes: such values are skipped (a line breaks there), axis
+//! ranges come from the finite data and are never empty, and drawing never panics.
 //!
-//! Sizes are in logical pixels; the `*_scaled` variants multiply them (devicePixelRatio).
+//! Sizes are in logical pixels, multiplied by the scale (devicePixelRatio) when drawn.
 //! Learners keep their colour on every plot ([`color_for`]); the palette is colour-blind friendly.
 
 mod axis;
@@ -23,21 +24,12 @@ mod style;
 #[cfg(test)]
 mod tests;
 
-pub use axis::Scale;
-pub use builders::{
-    add_shifted_model, curve_band, curve_points, icl_error_chart, loss_chart, moving_average, sweep_charts, sweep_heatmap, theory_lines,
-};
-pub use heatmap::{
-    Heatmap, HeatmapGrid, attention_map, draw_heatmap, draw_heatmap_grid, draw_heatmap_grid_scaled, draw_heatmap_scaled,
-};
-pub use line::{Annotation, Corner, LegendPos, LineChart, Series, SeriesStyle, draw_line_chart, draw_line_chart_scaled};
-pub use style::{MODEL, PALETTE, Rgb, canonical_name, color_for, display_name, viridis};
+pub use builders::{add_shifted_model, icl_error_chart, loss_chart, sweep_charts, sweep_heatmap, theory_lines};
+pub use heatmap::{Heatmap, HeatmapGrid, attention_map};
+pub use style::{color_for, display_name};
 
-pub use plotters::coord::Shift;
-pub use plotters::drawing::DrawingArea;
-pub use plotters::prelude::{DrawingBackend, SVGBackend};
-
-use plotters::prelude::IntoDrawingArea;
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 
 pub(crate) fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
@@ -48,36 +40,14 @@ pub trait Plot {
     /// Draws filling `area`, every size multiplied by `scale` (1 = one output pixel per logical pixel).
     fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String>;
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        self.draw_scaled(area, 1.0)
-    }
-
     /// The chart as an SVG document of `width` × `height` pixels.
     fn to_svg(&self, width: u32, height: u32) -> Result<String, String> {
-        to_svg_string(width, height, |area| self.draw(area))
-    }
-}
-
-impl Plot for LineChart {
-    fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
-        draw_line_chart_scaled(self, area, scale)
-    }
-}
-
-impl Plot for Heatmap {
-    fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
-        draw_heatmap_scaled(self, area, scale)
-    }
-}
-
-impl Plot for HeatmapGrid {
-    fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
-        draw_heatmap_grid_scaled(self, area, scale)
+        to_svg_string(width, height, |area| self.draw_scaled(area, 1.0))
     }
 }
 
 /// Renders with `draw` onto a `width` × `height` SVG and returns the document.
-pub fn to_svg_string(
+fn to_svg_string(
     width: u32,
     height: u32,
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
@@ -92,13 +62,13 @@ pub fn to_svg_string(
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use canvas::{draw_on_canvas, draw_on_canvas_id, draw_on_canvas_with};
+pub use canvas::draw_on_canvas;
 
 // Browser only; also compiled by the native tests so that it is at least type-checked.
 #[cfg(any(target_arch = "wasm32", test))]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod canvas {
-    use super::{DrawingArea, Plot, Shift, err};
+    use super::{Plot, err};
     use plotters::prelude::IntoDrawingArea;
     use plotters_canvas::CanvasBackend;
     use std::cell::RefCell;
@@ -153,26 +123,6 @@ mod canvas {
     /// Draws `plot` on `canvas`, sharp on HiDPI screens: the canvas's backing store is sized to
     /// its CSS size × devicePixelRatio and the chart is drawn with that scale.
     pub fn draw_on_canvas(canvas: &HtmlCanvasElement, plot: &impl Plot) -> Result<(), String> {
-        draw_on_canvas_with(canvas, |area, scale| plot.draw_scaled(area, scale))
-    }
-
-    /// [`draw_on_canvas`] for the canvas with this element id.
-    pub fn draw_on_canvas_id(id: &str, plot: &impl Plot) -> Result<(), String> {
-        let canvas = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .ok_or_else(|| format!("no element #{id}"))?
-            .dyn_into::<HtmlCanvasElement>()
-            .map_err(|_| format!("#{id} is not a canvas"))?;
-        draw_on_canvas(&canvas, plot)
-    }
-
-    /// Sizes the backing store as [`draw_on_canvas`] does, then calls `draw(area, scale)`, where
-    /// `scale` is the devicePixelRatio to pass to the `*_scaled` drawing functions.
-    pub fn draw_on_canvas_with<F>(canvas: &HtmlCanvasElement, draw: F) -> Result<(), String>
-    where
-        F: FnOnce(&DrawingArea<CanvasBackend, Shift>, f64) -> Result<(), String>,
-    {
         let dpr = web_sys::window()
             .map(|w| w.device_pixel_ratio())
             .filter(|d| d.is_finite() && *d > 0.0)
@@ -197,7 +147,7 @@ mod canvas {
         };
         let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2d context")?;
         let root = backend.into_drawing_area();
-        draw(&root, scale)?;
+        plot.draw_scaled(&root, scale)?;
         root.present().map_err(err)
     }
 }

@@ -4,6 +4,7 @@
 //! and a learner keeps its colour on every plot: the measured baseline `least_squares` and the
 //! theory curve `ols` are both blue, `gd_2` and `gd2` both wine, etc.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -27,7 +28,7 @@ pub const PALETTE: [Rgb; 12] = [
 ];
 
 pub const MODEL: Rgb = (213, 94, 0);
-pub const GREY: Rgb = (136, 136, 136);
+const GREY: Rgb = (136, 136, 136);
 
 /// Text, axes and grid colours (light background).
 pub(crate) const BACKGROUND: RGBColor = RGBColor(255, 255, 255);
@@ -40,7 +41,7 @@ pub(crate) const MISSING: RGBColor = RGBColor(225, 225, 225);
 
 /// Canonical learner name: theory ids and baseline names of one learner map to one key
 /// ("ols" → "least_squares", "avg" → "averaging", "gd2" → "gd_2", "ridge_0.1" → "ridge", ...).
-pub fn canonical_name(name: &str) -> String {
+fn canonical_name(name: &str) -> String {
     let n = name.trim().to_ascii_lowercase();
     let n = n.strip_prefix("theory:").unwrap_or(&n).to_string();
     match n.as_str() {
@@ -149,7 +150,7 @@ impl Theme {
     }
 
     /// How every chart starts: the theme for `DB` at `scale`, with `area` cleared to the background.
-    pub fn clear<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, scale: f64) -> Result<Self, String> {
+    pub fn clear<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, scale: f64) -> Result<Self, String> {
         area.fill(&BACKGROUND).map_err(super::err)?;
         Ok(Self::for_backend::<DB>(scale))
     }
@@ -177,7 +178,7 @@ impl Theme {
     /// canvas measures the text; natively (SVG) a per-character estimate for sans-serif fonts
     /// is used (plotters' naive estimate counts bytes and overestimates "α", "±", "⁻").
     #[allow(unused_variables)]
-    pub fn text_w<DB: DrawingBackend>(&self, area: &DrawingArea<DB, plotters::coord::Shift>, text: &str, size: f64) -> i32 {
+    pub fn text_w<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, text: &str, size: f64) -> i32 {
         #[cfg(target_arch = "wasm32")]
         {
             if let Some(w) = super::canvas::text_width(text, size * self.s * self.font_factor) {
@@ -218,7 +219,7 @@ pub(crate) fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle
 /// Shortens `text` with "…" so that it is at most `max_w` output pixels wide.
 pub(crate) fn ellipsize<DB: DrawingBackend>(
     theme: &Theme,
-    area: &DrawingArea<DB, plotters::coord::Shift>,
+    area: &DrawingArea<DB, Shift>,
     text: &str,
     size: f64,
     max_w: i32,
@@ -238,32 +239,35 @@ pub(crate) fn ellipsize<DB: DrawingBackend>(
     "…".into()
 }
 
-/// The viridis colour map (perceptually uniform, colour-blind friendly), t in 0..=1.
-pub fn viridis(t: f64) -> Rgb {
-    const V: [Rgb; 11] = [
-        (68, 1, 84),
-        (72, 36, 117),
-        (65, 68, 135),
-        (53, 95, 141),
-        (42, 120, 142),
-        (33, 145, 140),
-        (34, 168, 132),
-        (68, 191, 112),
-        (122, 209, 81),
-        (189, 223, 38),
-        (253, 231, 37),
-    ];
-    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
-    let x = t * (V.len() - 1) as f64;
-    let i = (x.floor() as usize).min(V.len() - 2);
-    let f = x - i as f64;
-    let lerp = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
-    let (a, b) = (V[i], V[i + 1]);
-    (lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
+/// The frame every chart shares: its title centred at the top of `area` (shortened to fit),
+/// bold, or plain and smaller for one `small` map of a grid. Returns the y where the chart's
+/// body starts, below the title (or below a small top margin when there is none).
+pub(crate) fn draw_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    th: &Theme,
+    title: &str,
+    small: bool,
+) -> Result<i32, String> {
+    let top = th.px(4.0);
+    if title.is_empty() {
+        return Ok(top);
+    }
+    let w = area.dim_in_pixel().0 as i32;
+    let size = if small { 11.0 } else { 15.0 };
+    let font = if small { th.font(size, &TEXT) } else { th.bold(size, &TEXT) };
+    let text = ellipsize(th, area, title, size, w - 2 * th.px(6.0));
+    area.draw_text(&text, &anchored(font, HPos::Center, VPos::Top), (w / 2, top)).map_err(super::err)?;
+    Ok(top + th.line_h(size) + th.px(2.0))
+}
+
+/// Viridis (perceptually uniform, colour-blind friendly) at t in 0..=1, from plotters'
+/// colormaps. NaN is mapped to 0 first: plotters' interpolation would panic on it.
+pub(crate) fn colormap(t: f64) -> RGBColor {
+    ViridisRGB::get_color(if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) })
 }
 
 /// Whether dark text reads better than white text on `c`.
-pub(crate) fn is_light(c: Rgb) -> bool {
+pub(crate) fn is_light(c: RGBColor) -> bool {
     0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64 > 140.0
 }
 
@@ -292,10 +296,11 @@ mod tests {
     }
 
     #[test]
-    fn plots_viridis_ends() {
-        assert_eq!(viridis(0.0), (68, 1, 84));
-        assert_eq!(viridis(1.0), (253, 231, 37));
-        assert_eq!(viridis(f64::NAN), (68, 1, 84));
-        assert!(is_light(viridis(1.0)) && !is_light(viridis(0.0)));
+    fn plots_colormap_ends_and_nan() {
+        assert_eq!(colormap(0.0), RGBColor(68, 1, 84));
+        assert_eq!(colormap(1.0), RGBColor(254, 232, 37));
+        assert_eq!(colormap(f64::NAN), colormap(0.0));
+        assert_eq!(colormap(7.0), colormap(1.0));
+        assert!(is_light(colormap(1.0)) && !is_light(colormap(0.0)));
     }
 }

@@ -1,6 +1,9 @@
 //! Native rendering tests: every chart kind to SVG, parsed and checked. The SVGs are also
 //! written to the temp dir (`icl-plots-*.svg`) to be looked at.
 
+use super::axis::Scale;
+use super::line::{LineChart, Series, SeriesStyle};
+use super::style::{self, Rgb};
 use super::*;
 use icl_core::eval::ErrorCurve;
 use icl_core::schema::{LossLog, LossPoint, NamedCurve};
@@ -120,6 +123,21 @@ fn hex(c: Rgb) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
+fn rgb_of(c: plotters::style::RGBColor) -> Rgb {
+    (c.0, c.1, c.2)
+}
+
+/// An empty line chart with these titles.
+fn line_chart(title: &str, x_label: &str, y_label: &str) -> LineChart {
+    LineChart { title: title.into(), x_label: x_label.into(), y_label: y_label.into(), ..Default::default() }
+}
+
+/// A solid series in its label's colour.
+fn series(label: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+    let label = label.into();
+    Series { style: SeriesStyle::solid(color_for(&label), 2), label, points, band: None }
+}
+
 /// Renders, writes `icl-plots-{name}.svg` to the temp dir, parses, checks coordinates.
 fn render(name: &str, w: u32, h: u32, plot: &impl Plot) -> (String, Svg) {
     let svg = plot.to_svg(w, h).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -190,12 +208,10 @@ fn plots_icl_error_chart_linear_and_log() {
     for y_log in [false, true] {
         let mut chart = icl_error_chart(Some(&model), &baselines, &theory, y_log);
         chart.title = "ICL error, D = 8, σ² = 0.25".into();
-        chart.annotations.push(Annotation::vline(D as f64, "k = D"));
-        chart.annotations.push(Annotation::note("fitted α = 0.24 ± 0.02\npredicted 0.25"));
         let name = if y_log { "icl-error-log" } else { "icl-error-linear" };
         let (_, svg) = render(name, 960, 600, &chart);
 
-        // Legend: every series' label; annotations; the title.
+        // Legend: every series' label; the title.
         for label in [
             "model",
             "zero predictor",
@@ -209,8 +225,6 @@ fn plots_icl_error_chart_linear_and_log() {
         ] {
             assert!(svg.has_text(label), "{name}: legend label {label:?} missing; texts {:?}", svg.texts());
         }
-        assert!(svg.has_text("k = D"));
-        assert!(svg.has_text("fitted α = 0.24 ± 0.02") && svg.has_text("predicted 0.25"));
         assert!(svg.has_text("ICL error, D = 8, σ² = 0.25"));
         assert!(svg.has_text("in-context examples k") && svg.has_text("normalised squared error"));
 
@@ -268,9 +282,9 @@ fn plots_empty_charts_show_the_hint() {
     assert!(svg.has_text("press Train to measure the model's in-context error"));
 
     // A custom hint, and a chart whose only series has no drawable point.
-    let mut c = LineChart::new("t", "x", "y");
+    let mut c = line_chart("t", "x", "y");
     c.empty_hint = "press Train".into();
-    c.series.push(Series::new("nan", vec![(f64::NAN, 1.0), (1.0, f64::INFINITY)]));
+    c.series.push(series("nan", vec![(f64::NAN, 1.0), (1.0, f64::INFINITY)]));
     let (_, svg) = render("custom-empty", 500, 300, &c);
     assert!(svg.has_text("press Train"));
     assert!(!svg.has_text("nan"), "a series with nothing to draw stays out of the legend");
@@ -314,42 +328,41 @@ fn plots_loss_chart_log_axis_with_zeros_and_extras() {
 #[test]
 fn plots_moving_average_is_a_trailing_mean() {
     let pts: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, [1.0, 3.0, 5.0, -1.0, f64::NAN, 2.0][i])).collect();
-    let ma = super::moving_average(&pts, 2);
+    let ma = super::builders::moving_average(&pts, 2);
     let ys: Vec<f64> = ma.iter().map(|p| p.1).collect();
     assert_eq!(ys, vec![1.0, 2.0, 4.0, 2.0, -1.0, 2.0]);
     // Positive values are averaged geometrically: mean of 1 and 100 over a window of 2 is 10.
-    let ma = super::moving_average(&[(0.0, 1.0), (1.0, 100.0)], 2);
+    let ma = super::builders::moving_average(&[(0.0, 1.0), (1.0, 100.0)], 2);
     assert!((ma[1].1 - 10.0).abs() < 1e-12);
 }
 
 #[test]
 fn plots_single_points_huge_ranges_and_bad_ranges_never_panic() {
     // A single point is drawn as a marker.
-    let mut c = LineChart::new("single", "x", "y");
-    c.series.push(Series::new("one", vec![(3.0, 0.5)]));
-    c.series.push(Series::new("empty", vec![]));
+    let mut c = line_chart("single", "x", "y");
+    c.series.push(series("one", vec![(3.0, 0.5)]));
+    c.series.push(series("empty", vec![]));
     let (_, svg) = render("single-point", 600, 350, &c);
     assert_eq!(svg.with("circle", "fill", &hex(color_for("one"))).len(), 1);
     assert!(svg.has_text("one") && !svg.has_text("empty"));
 
     // Huge dynamic ranges on log and linear axes.
-    let mut c = LineChart::new("huge", "x", "y");
+    let mut c = line_chart("huge", "x", "y");
     c.x_scale = Scale::Log;
     c.y_scale = Scale::Log;
-    c.series.push(Series::new("wide", vec![(1e-300, 1e-300), (1.0, 1.0), (1e300, 1e300), (0.0, 5.0), (-3.0, 1.0)]));
+    c.series.push(series("wide", vec![(1e-300, 1e-300), (1.0, 1.0), (1e300, 1e300), (0.0, 5.0), (-3.0, 1.0)]));
     let (_, svg) = render("huge-log", 700, 400, &c);
     assert!(svg.texts().iter().any(|t| t.contains('⁻')), "{:?}", svg.texts());
-    let mut c = LineChart::new("huge linear", "x", "y");
-    c.series.push(Series::new("wide", vec![(-1e308, -1e308), (0.0, 0.0), (1e308, 1e308), (f64::MAX, f64::MIN)]));
+    let mut c = line_chart("huge linear", "x", "y");
+    c.series.push(series("wide", vec![(-1e308, -1e308), (0.0, 0.0), (1e308, 1e308), (f64::MAX, f64::MIN)]));
     render("huge-linear", 700, 400, &c);
 
     // Unusable fixed ranges fall back to the data; a usable one clips.
-    for (xr, yr) in [((f64::NAN, 1.0), (5.0, 1.0)), ((0.0, f64::INFINITY), (-1.0, -1.0)), ((2.0, 3.0), (0.2, 0.4))] {
-        let mut c = LineChart::new("ranges", "x", "y");
-        c.x_range = Some(xr);
+    for yr in [(5.0, 1.0), (-1.0, -1.0), (f64::NAN, 1.0), (0.0, f64::INFINITY), (0.2, 0.4)] {
+        let mut c = line_chart("ranges", "x", "y");
         c.y_range = Some(yr);
         c.y_scale = Scale::Log;
-        c.series.push(Series::new("s", (0..50).map(|i| (i as f64 / 10.0, (i as f64 / 10.0).sin().abs())).collect()));
+        c.series.push(series("s", (0..50).map(|i| (i as f64 / 10.0, (i as f64 / 10.0).sin().abs())).collect()));
         let svg = c.to_svg(600, 400).unwrap();
         let parsed = parse_svg(&svg);
         parsed.assert_coordinates_sane(600, 400);
@@ -372,9 +385,9 @@ fn plots_single_points_huge_ranges_and_bad_ranges_never_panic() {
 
 #[test]
 fn plots_many_series_and_narrow_legends() {
-    let mut c = LineChart::new("many", "k", "error");
+    let mut c = line_chart("many", "k", "error");
     for i in 0..30 {
-        c.series.push(Series::new(format!("series number {i}"), (0..20).map(|k| (k as f64, 1.0 / (k as f64 + 1.0 + i as f64))).collect()));
+        c.series.push(series(format!("series number {i}"), (0..20).map(|k| (k as f64, 1.0 / (k as f64 + 1.0 + i as f64))).collect()));
     }
     let (_, svg) = render("many-series", 720, 400, &c);
     assert!(svg.texts().iter().any(|t| t.starts_with("+ ") && t.ends_with(" more")), "{:?}", svg.texts());
@@ -384,35 +397,10 @@ fn plots_many_series_and_narrow_legends() {
     let (_, svg) = render("narrow", 360, 420, &chart);
     assert!(svg.has_text("model"));
     // Long labels are shortened with an ellipsis instead of running off the canvas.
-    let mut c = LineChart::new("long", "x", "y");
-    c.series.push(Series::new("a very long legend label that would never fit next to a small plot in any layout", vec![(0.0, 1.0), (1.0, 2.0)]));
+    let mut c = line_chart("long", "x", "y");
+    c.series.push(series("a very long legend label that would never fit next to a small plot in any layout", vec![(0.0, 1.0), (1.0, 2.0)]));
     let (_, svg) = render("long-label", 500, 300, &c);
     assert!(svg.texts().iter().any(|t| t.ends_with('…')), "{:?}", svg.texts());
-}
-
-#[test]
-fn plots_annotations_and_hlines() {
-    let mut c = LineChart::new("scaling", "parameters N", "loss");
-    c.x_scale = Scale::Log;
-    c.y_scale = Scale::Log;
-    let pts: Vec<(f64, f64)> = (0..12).map(|i| {
-        let n = 1e3 * 2f64.powi(i);
-        (n, 0.1 + (8e3 / n).powf(0.3))
-    }).collect();
-    c.series.push(Series::new("model", pts.clone()).with_style(SeriesStyle::solid(MODEL, 2).with_markers()));
-    c.series.push(Series::new("fit", pts.iter().map(|&(n, _)| (n, 0.1 + (8e3 / n).powf(0.3))).collect()).with_style(SeriesStyle::dashed(PALETTE[0], 2)));
-    c.annotations = vec![
-        Annotation::vline(8e3, "N_c"),
-        Annotation::vline(1e5, "N = 10⁵"),
-        Annotation::vline(-1.0, "invisible on log x"),
-        Annotation::hline(0.1, "irreducible 0.1"),
-        Annotation::note_at("fitted α = 0.30 ± 0.01 · predicted 0.30", Corner::BottomLeft),
-    ];
-    let (_, svg) = render("annotations", 800, 450, &c);
-    for t in ["N_c", "N = 10⁵", "irreducible 0.1", "fitted α = 0.30 ± 0.01 · predicted 0.30"] {
-        assert!(svg.has_text(t), "{t}: {:?}", svg.texts());
-    }
-    assert!(!svg.has_text("invisible on log x"));
 }
 
 fn depth_width_grid() -> Heatmap {
@@ -435,29 +423,46 @@ fn depth_width_grid() -> Heatmap {
         y_ticks: depths.iter().map(|d| d.to_string()).collect(),
         values,
         log_color: true,
-        marks: vec![(1, 5, "measured optimum".into()), (1, 5, "predicted L*".into()), (99, 0, "out of range".into())],
         color_label: "error".into(),
         ..Default::default()
     }
 }
 
+/// The position attribute `key` of the text element reading `text`.
+fn text_pos(svg: &Svg, text: &str, key: &str) -> f64 {
+    let e = svg.elems.iter().find(|e| e.name == "text" && e.text == text).unwrap_or_else(|| panic!("no text {text:?}"));
+    e.attrs[key].parse().unwrap()
+}
+
 #[test]
-fn plots_heatmap_with_marks_missing_cells_and_colour_bar() {
+fn plots_heatmap_missing_cells_and_colour_bar() {
     let hm = depth_width_grid();
     let (_, svg) = render("heatmap", 720, 420, &hm);
-    // 24 cells + legend squares for 2 marks + colour bar segments.
+    // 24 cells + colour bar segments.
     let rects = svg.count("rect");
     assert!(rects >= 24 + 48, "{rects}");
     assert_eq!(svg.with("rect", "fill", "#E1E1E1").len(), 1, "one missing cell");
-    for t in ["ICL error at k = 2D", "width d_model", "depth L", "16", "512", "measured optimum", "predicted L*", "error"] {
+    for t in ["ICL error at k = 2D", "width d_model", "depth L", "16", "512", "error"] {
         assert!(svg.has_text(t), "{t}: {:?}", svg.texts());
     }
-    assert!(!svg.has_text("out of range"));
+    // Row 0 is the top row, column 0 the left column.
+    assert!(text_pos(&svg, "1", "y") < text_pos(&svg, "8", "y"));
+    assert!(text_pos(&svg, "16", "x") < text_pos(&svg, "512", "x"));
     // Values are written in the (large) cells, 23 finite ones.
     let numbers = svg.texts().iter().filter(|t| t.starts_with("0.")).count();
     assert!(numbers >= 23, "{numbers}: {:?}", svg.texts());
-    // Mark outlines: closed paths in the mark colours.
-    assert!(!svg.with("polyline", "stroke", "#D55E00").is_empty());
+
+    // A single row or column still fills the plot with whole cells.
+    for (name, values) in [("heatmap-row", vec![vec![0.1, 0.5, 0.9]]), ("heatmap-column", vec![vec![0.1], vec![0.9]])] {
+        let (_, svg) = render(name, 400, 300, &Heatmap::new(name, values));
+        let cells: Vec<&Elem> = [0.0, 1.0].iter().flat_map(|&t| svg.with("rect", "fill", &hex(rgb_of(style::colormap(t))))).collect();
+        assert_eq!(cells.len(), 2, "{name}: the lowest and highest cells");
+        for e in cells {
+            let (x, y, w, h): (f64, f64, f64, f64) =
+                (e.attrs["x"].parse().unwrap(), e.attrs["y"].parse().unwrap(), e.attrs["width"].parse().unwrap(), e.attrs["height"].parse().unwrap());
+            assert!(x >= 0.0 && y >= 0.0 && x + w <= 400.0 && y + h <= 300.0 && w >= 20.0 && h >= 20.0, "{name}: {:?}", e.attrs);
+        }
+    }
 
     // Linear colour with a constant value, all-NaN, and empty maps.
     let flat = Heatmap::new("flat", vec![vec![1.0; 3]; 3]);
@@ -522,22 +527,18 @@ fn plots_random_inputs_never_panic() {
                 ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 10f64.powi((r % 7) as i32 - 3)
             }
         };
-        let mut c = LineChart::new(format!("case {case}"), "x", "y");
+        let mut c = line_chart(&format!("case {case}"), "x", "y");
         c.x_scale = if next() % 3 == 0 { Scale::Log } else { Scale::Linear };
         c.y_scale = if next() % 2 == 0 { Scale::Log } else { Scale::Linear };
         for s in 0..(next() % 5) {
             let n = (next() % 30) as usize;
             let pts: Vec<(f64, f64)> = (0..n).map(|_| (value(&mut next), value(&mut next))).collect();
             let band = (next() % 2 == 0).then(|| pts.iter().map(|&(x, y)| (x, y - 0.1, y + 0.1)).collect());
-            let mut series = Series::new(format!("s{s}"), pts);
+            let mut series = series(format!("s{s}"), pts);
             series.band = band;
             series.style.dashed = next() % 2 == 0;
             series.style.markers = next() % 2 == 0;
             c.series.push(series);
-        }
-        if next() % 2 == 0 {
-            c.annotations.push(Annotation::vline(value(&mut next), "v"));
-            c.annotations.push(Annotation::hline(value(&mut next), "h"));
         }
         if next() % 3 == 0 {
             c.y_range = Some((value(&mut next), value(&mut next)));
@@ -553,7 +554,6 @@ fn plots_random_inputs_never_panic() {
             log_color: next() % 2 == 0,
             x_ticks: (0..cols).map(|i| format!("c{i}")).collect(),
             y_ticks: (0..rows).map(|i| format!("r{i}")).collect(),
-            marks: vec![(next() as usize % 7, next() as usize % 7, "m".into())],
             ..Heatmap::new("hm", (0..rows).map(|_| (0..cols).map(|_| value(&mut next)).collect()).collect())
         };
         parse_svg(&hm.to_svg(w, h).unwrap());
