@@ -633,7 +633,6 @@ fn url_decoder_refuses_one_bad_field_by_name() {
 }
 
 #[test]
-#[ignore = "known issue: settings/query.rs fall_back_to_valid resets the model shape naming only the refused field"]
 fn url_decoder_names_every_field_of_a_reset_shape() {
     let (s, errors) = SharedState::from_query("d=30&H=4");
     assert_eq!(s.config.model.width, 64, "the shape was reset");
@@ -641,7 +640,6 @@ fn url_decoder_names_every_field_of_a_reset_shape() {
 }
 
 #[test]
-#[ignore = "known issue: settings/query.rs:38-42 checks each unknown key against every message so far (quadratic)"]
 fn url_decoder_is_fast_on_a_long_link_of_unknown_keys() {
     // 20,000 distinct unknown keys: a 150 KB link (browsers take links of megabytes).
     let q: String = (0..20_000).map(|i| format!("k{i}=1")).collect::<Vec<_>>().join("&");
@@ -1362,7 +1360,7 @@ fn refusals_name_the_json_path() {
 }
 
 #[test]
-#[ignore = "known issue: serde_json is built without its float_roundtrip feature, so reading may be off by an ulp"]
+#[ignore = "known issue: serde_json is built without its float_roundtrip feature (turning it on rebuilds cubecl and burn, which use serde_json), so reading may be off by an ulp"]
 fn floats_round_trip_exactly() {
     let mut run = RunResult::new(RunConfig::default(), BackendInfo::cpu(), "test");
     run.elapsed_s = 1.0 / 11.0;

@@ -35,8 +35,10 @@ impl SharedState {
                 errors.push(format!("{}: {e} (using the default)", row.display_name()));
             }
         }
+        // Each unknown key is reported once; a set keeps a long link of typos linear.
+        let mut reported = std::collections::HashSet::new();
         for (key, _) in &pairs {
-            if Setting::keyed(key).is_none() && !errors.iter().any(|e| e.starts_with(&format!("{key}:"))) {
+            if Setting::keyed(key).is_none() && reported.insert(key.as_str()) {
                 errors.push(format!("{key}: unknown setting, ignored"));
             }
         }
@@ -58,7 +60,19 @@ impl SharedState {
             }
         }
         if self.config.validate().is_err() {
+            // The shape as a whole is reset: name every model field that changes with it.
+            let before = self.clone();
             self.config.model = RunConfig::default().model;
+            for row in SETTINGS.iter().filter(|row| row.text(&before) != row.text(self)) {
+                if !messages.iter().any(|m| m.starts_with(&format!("{}:", row.display_name()))) {
+                    messages.push(format!(
+                        "{}: {} does not fit the other model settings, so the whole model shape is reset: now {}",
+                        row.display_name(),
+                        row.text(&before),
+                        row.text(self)
+                    ));
+                }
+            }
             if let Err(e) = self.config.validate() {
                 messages.push(format!("settings still invalid ({e}); using the reference workload"));
                 self.config = RunConfig::default();
