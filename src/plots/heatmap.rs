@@ -3,7 +3,7 @@
 //! plotters charts; only the layout (label room, square cells, the grid) is computed here.
 
 use super::axis::{AxisCoord, AxisSpec, RangeOpts, Scale, auto_range, format_sig, valid_range};
-use super::style::{self, Theme, anchored, colormap, draw_title, is_light};
+use super::style::{self, Theme, anchored, colormap, draw_title, is_light, title_height};
 use super::{Plot, err};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, ValueFormatter};
@@ -107,7 +107,47 @@ fn cell_color(v: f64, (lo, hi): (f64, f64), scale: Scale) -> Option<RGBColor> {
     } else {
         (scale.fwd(v) - a) / (b - a)
     };
-    Some(colormap(if t.is_finite() { t } else { 0.5 }))
+    // A cell takes the colour of the colour-bar band its value falls in, so the bar reads the
+    // cells exactly, and equal neighbours can be drawn as one rectangle.
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
+    Some(band_colour(((t * COLOUR_BANDS as f64) as usize).min(COLOUR_BANDS - 1)))
+}
+
+/// Bands of a colour bar (and colour levels of the cells).
+pub(super) const COLOUR_BANDS: usize = 48;
+
+/// The colour of band `i` of [`COLOUR_BANDS`].
+pub(super) fn band_colour(i: usize) -> RGBColor {
+    colormap((i as f64 + 0.5) / COLOUR_BANDS as f64)
+}
+
+/// The cells to draw over a background of the most common colour: runs `(row, col0, col1)` of
+/// equal colour, `col1` exclusive, skipping the background's. A causal attention map is half
+/// masked zeros; drawing cell by cell cost a canvas about 4 × 1024 fills per probe.
+fn cell_runs(rows: usize, cols: usize, colour: impl Fn(usize, usize) -> RGBColor) -> (RGBColor, Vec<(usize, usize, usize, RGBColor)>) {
+    let key = |c: RGBColor| (c.0, c.1, c.2);
+    let mut counts = std::collections::HashMap::new();
+    for r in 0..rows {
+        for c in 0..cols {
+            *counts.entry(key(colour(r, c))).or_insert(0usize) += 1;
+        }
+    }
+    let background = counts.into_iter().max_by_key(|&(k, n)| (n, k)).map_or(style::MISSING, |((r, g, b), _)| RGBColor(r, g, b));
+    let mut runs = Vec::new();
+    for r in 0..rows {
+        let mut c = 0;
+        while c < cols {
+            let here = colour(r, c);
+            let start = c;
+            while c < cols && colour(r, c) == here {
+                c += 1;
+            }
+            if here != background {
+                runs.push((r, start, c, here));
+            }
+        }
+    }
+    (background, runs)
 }
 
 /// One axis of a heatmap: cells 0..n, cell i spanning [i, i + 1], with labels (`labels[i]`) at
@@ -161,17 +201,32 @@ impl Plot for Heatmap {
 impl Plot for HeatmapGrid {
     /// The grid's maps in rows and columns, each with a small title.
     fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String> {
-        draw_grid(self, area, &Theme::clear(area, scale)?)
+        draw_grid(self, area, &Theme::clear(area, scale)?, 0..self.parts())
+    }
+
+    /// Part 0: the title and the shared colour bar; part i: map i − 1.
+    fn parts(&self) -> usize {
+        1 + self.maps.len()
+    }
+
+    fn draw_part<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64, part: usize) -> Result<(), String> {
+        let th = if part == 0 { Theme::clear(area, scale)? } else { Theme::for_backend::<DB>(scale) };
+        draw_grid(self, area, &th, part..part + 1)
     }
 }
 
-fn draw_grid<DB: DrawingBackend>(grid: &HeatmapGrid, area: &DrawingArea<DB, Shift>, th: &Theme) -> Result<(), String> {
+/// Draws the `parts` of `grid` (see [`HeatmapGrid::parts`]); the layout is computed for all.
+fn draw_grid<DB: DrawingBackend>(grid: &HeatmapGrid, area: &DrawingArea<DB, Shift>, th: &Theme, parts: std::ops::Range<usize>) -> Result<(), String> {
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let pad = th.px(6.0);
-    let top = draw_title(area, th, &grid.title, false)?;
+    let frame = parts.contains(&0);
+    let top = if frame { draw_title(area, th, &grid.title, false)? } else { title_height(th, &grid.title, false) };
     let n = grid.maps.len();
     if n == 0 {
+        if !frame {
+            return Ok(());
+        }
         let st = anchored(th.font(14.0, &style::MUTED), HPos::Center, VPos::Center);
         return area.draw_text("no data yet", &st, (w / 2, (top + h) / 2)).map_err(err);
     }
@@ -181,8 +236,10 @@ fn draw_grid<DB: DrawingBackend>(grid: &HeatmapGrid, area: &DrawingArea<DB, Shif
         let (scale, caption) = (grid.maps[0].scale(), grid.maps[0].color_label.as_str());
         let bar_h = (h - top - th.px(30.0)).min(th.px(260.0));
         let bar_w = colorbar_width(area, th, range, scale, caption, 10.0, bar_h);
-        let bar = sub_area(area, (right - bar_w, top + (h - top - bar_h) / 2), (bar_w, bar_h));
-        colorbar(&bar, th, range, scale, caption, 10.0)?;
+        if frame {
+            let bar = sub_area(area, (right - bar_w, top + (h - top - bar_h) / 2), (bar_w, bar_h));
+            colorbar(&bar, th, range, scale, caption, 10.0)?;
+        }
         right -= bar_w + th.px(8.0);
     }
     let (gw, gh) = (right - pad, h - top - pad / 2);
@@ -202,7 +259,7 @@ fn draw_grid<DB: DrawingBackend>(grid: &HeatmapGrid, area: &DrawingArea<DB, Shif
     };
     let rows = n.div_ceil(cols);
     let gap = th.px(4.0);
-    for (i, map) in grid.maps.iter().enumerate() {
+    for (i, map) in grid.maps.iter().enumerate().filter(|(i, _)| parts.contains(&(i + 1))) {
         let (r, c) = (i / cols, i % cols);
         let x0 = pad + (c as f64 * gw as f64 / cols as f64).round() as i32;
         let x1 = pad + ((c + 1) as f64 * gw as f64 / cols as f64).round() as i32;
@@ -271,9 +328,9 @@ fn colorbar<DB: DrawingBackend>(
         .right_y_label_area_size((w - bar_w(th)).max(0))
         .build_cartesian_2d(0.0..1.0, AxisCoord(spec))
         .map_err(err)?;
-    let n = 48;
+    let n = COLOUR_BANDS;
     let t = |i: usize| t0 + (t1 - t0) * i as f64 / n as f64;
-    cc.draw_series((0..n).map(|i| Rectangle::new([(0.0, t(i)), (1.0, t(i + 1))], colormap((i as f64 + 0.5) / n as f64).filled())))
+    cc.draw_series((0..n).map(|i| Rectangle::new([(0.0, t(i)), (1.0, t(i + 1))], band_colour(i).filled())))
         .map_err(err)?;
     cc.plotting_area()
         .draw(&Rectangle::new([(0.0, t0), (1.0, t1)], style::AXIS.stroke_width(th.stroke(1.0))))
@@ -351,11 +408,11 @@ fn draw_one<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, th
 
     let value = |r: usize, c: usize| map.values[r].get(c).copied().unwrap_or(f64::NAN);
     let cells = || (0..rows).flat_map(move |r| (0..cols).map(move |c| (r, c)));
-    cc.draw_series(cells().map(|(r, c)| {
-        let fill = cell_color(value(r, c), range, scale).unwrap_or(style::MISSING);
-        Rectangle::new([(c as f64, flip(r) + 1.0), (c as f64 + 1.0, flip(r))], fill.filled())
-    }))
-    .map_err(err)?;
+    let (background, runs) = cell_runs(rows, cols, |r, c| cell_color(value(r, c), range, scale).unwrap_or(style::MISSING));
+    cc.draw_series(std::iter::once(Rectangle::new([(0.0, rows as f64), (cols as f64, 0.0)], background.filled())))
+        .map_err(err)?;
+    cc.draw_series(runs.into_iter().map(|(r, c0, c1, fill)| Rectangle::new([(c0 as f64, flip(r) + 1.0), (c1 as f64, flip(r))], fill.filled())))
+        .map_err(err)?;
     let show_values = !o.compact
         && rows * cols <= 400
         && cell_w >= (th.text_w(area, "0.000", value_f) + th.px(6.0)) as f64
@@ -396,4 +453,22 @@ fn draw_one<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, th
         colorbar(&bar, th, range, scale, &map.color_label, tick_f)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_cover_every_cell_not_of_the_background_colour() {
+        let (red, blue) = (RGBColor(255, 0, 0), RGBColor(0, 0, 255));
+        // Lower triangle red, the rest blue: blue is the background, one red run per row.
+        let colour = |r: usize, c: usize| if c <= r && r < 2 { red } else { blue };
+        let (background, runs) = cell_runs(4, 4, colour);
+        assert_eq!(background, blue);
+        assert_eq!(runs, vec![(0, 0, 1, red), (1, 0, 2, red)]);
+        // Alternating colours split into single cells.
+        let (_, runs) = cell_runs(1, 4, |_, c| if c % 2 == 0 { red } else { blue });
+        assert_eq!(runs.len(), 2);
+    }
 }

@@ -40,6 +40,17 @@ pub trait Plot {
     /// Draws filling `area`, every size multiplied by `scale` (1 = one output pixel per logical pixel).
     fn draw_scaled<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64) -> Result<(), String>;
 
+    /// How many parts [`Plot::draw_part`] draws, in order; the canvas draws one per animation
+    /// frame, so a heavy chart (a grid of attention maps) never holds the main thread for long.
+    fn parts(&self) -> usize {
+        1
+    }
+
+    /// Draws part `part` of [`Plot::parts`]: part 0 clears the area, later parts draw over it.
+    fn draw_part<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, scale: f64, part: usize) -> Result<(), String> {
+        if part == 0 { self.draw_scaled(area, scale) } else { Ok(()) }
+    }
+
     /// The chart as an SVG document of `width` × `height` pixels.
     fn to_svg(&self, width: u32, height: u32) -> Result<String, String> {
         to_svg_string(width, height, |area| self.draw_scaled(area, 1.0))
@@ -120,9 +131,10 @@ mod canvas {
         Some(w)
     }
 
-    /// Draws `plot` on `canvas`, sharp on HiDPI screens: the canvas's backing store is sized to
-    /// its CSS size × devicePixelRatio and the chart is drawn with that scale.
-    pub fn draw_on_canvas(canvas: &HtmlCanvasElement, plot: &impl Plot) -> Result<(), String> {
+    /// Draws part `part` of `plot` ([`Plot::parts`]) on `canvas`, sharp on HiDPI screens: at
+    /// part 0 the canvas's backing store is sized to its CSS size × devicePixelRatio (which
+    /// clears it); every part is drawn with that scale.
+    pub fn draw_on_canvas(canvas: &HtmlCanvasElement, plot: &impl Plot, part: usize) -> Result<(), String> {
         let dpr = web_sys::window()
             .map(|w| w.device_pixel_ratio())
             .filter(|d| d.is_finite() && *d > 0.0)
@@ -131,7 +143,7 @@ mod canvas {
         let (cw, ch) = (canvas.client_width(), canvas.client_height());
         let scale = if cw > 0 && ch > 0 {
             let (pw, ph) = ((cw as f64 * dpr).round() as u32, (ch as f64 * dpr).round() as u32);
-            if canvas.width() != pw || canvas.height() != ph {
+            if part == 0 && (canvas.width() != pw || canvas.height() != ph) {
                 canvas.set_width(pw);
                 canvas.set_height(ph);
                 // A canvas whose size CSS does not fix would grow with its backing store: pin it.
@@ -140,14 +152,14 @@ mod canvas {
                     let _ = canvas.set_attribute("style", &format!("{style};width:{cw}px;height:{ch}px"));
                 }
             }
-            pw as f64 / cw as f64
+            canvas.width() as f64 / cw as f64
         } else {
             // Not laid out (hidden): draw at the attribute size.
             1.0
         };
         let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2d context")?;
         let root = backend.into_drawing_area();
-        plot.draw_scaled(&root, scale)?;
+        plot.draw_part(&root, scale, part)?;
         root.present().map_err(err)
     }
 }

@@ -248,16 +248,25 @@ pub(crate) fn draw_title<DB: DrawingBackend>(
     title: &str,
     small: bool,
 ) -> Result<i32, String> {
-    let top = th.px(4.0);
     if title.is_empty() {
-        return Ok(top);
+        return Ok(title_height(th, title, small));
     }
     let w = area.dim_in_pixel().0 as i32;
-    let size = if small { 11.0 } else { 15.0 };
+    let size = title_size(small);
     let font = if small { th.font(size, &TEXT) } else { th.bold(size, &TEXT) };
     let text = ellipsize(th, area, title, size, w - 2 * th.px(6.0));
-    area.draw_text(&text, &anchored(font, HPos::Center, VPos::Top), (w / 2, top)).map_err(super::err)?;
-    Ok(top + th.line_h(size) + th.px(2.0))
+    area.draw_text(&text, &anchored(font, HPos::Center, VPos::Top), (w / 2, th.px(4.0))).map_err(super::err)?;
+    Ok(title_height(th, title, small))
+}
+
+fn title_size(small: bool) -> f64 {
+    if small { 11.0 } else { 15.0 }
+}
+
+/// Where the content below a [`draw_title`] title starts, without drawing it.
+pub(crate) fn title_height(th: &Theme, title: &str, small: bool) -> i32 {
+    let top = th.px(4.0);
+    if title.is_empty() { top } else { top + th.line_h(title_size(small)) + th.px(2.0) }
 }
 
 /// Viridis (perceptually uniform, colour-blind friendly) at t in 0..=1, from plotters'

@@ -455,11 +455,15 @@ fn plots_heatmap_missing_cells_and_colour_bar() {
     // A single row or column still fills the plot with whole cells.
     for (name, values) in [("heatmap-row", vec![vec![0.1, 0.5, 0.9]]), ("heatmap-column", vec![vec![0.1], vec![0.9]])] {
         let (_, svg) = render(name, 400, 300, &Heatmap::new(name, values));
-        let cells: Vec<&Elem> = [0.0, 1.0].iter().flat_map(|&t| svg.with("rect", "fill", &hex(rgb_of(style::colormap(t))))).collect();
+        // Cells take the colour of their colour-bar band: the first and the last.
+        let bands = [0, super::heatmap::COLOUR_BANDS - 1].map(super::heatmap::band_colour);
+        // The colour bar's bands share these colours but are narrower than a cell.
+        let num = |e: &Elem, k: &str| -> f64 { e.attrs[k].parse().unwrap() };
+        let cells: Vec<&Elem> =
+            bands.iter().flat_map(|&c| svg.with("rect", "fill", &hex(rgb_of(c)))).filter(|e| num(e, "width") > 12.0).collect();
         assert_eq!(cells.len(), 2, "{name}: the lowest and highest cells");
         for e in cells {
-            let (x, y, w, h): (f64, f64, f64, f64) =
-                (e.attrs["x"].parse().unwrap(), e.attrs["y"].parse().unwrap(), e.attrs["width"].parse().unwrap(), e.attrs["height"].parse().unwrap());
+            let (x, y, w, h) = (num(e, "x"), num(e, "y"), num(e, "width"), num(e, "height"));
             assert!(x >= 0.0 && y >= 0.0 && x + w <= 400.0 && y + h <= 300.0 && w >= 20.0 && h >= 20.0, "{name}: {:?}", e.attrs);
         }
     }
@@ -495,14 +499,18 @@ fn plots_heatmap_grid_of_attention_maps() {
         assert!(svg.has_text(&format!("layer {} · head {}", h / 4 + 1, h % 4 + 1)), "{:?}", svg.texts());
     }
     assert!(svg.has_text("attention"));
-    // 8 × 256 cells + one colour bar.
-    assert!(svg.count("rect") >= 8 * 256 + 48);
+    // Per map a background of its most common colour and, per row, at least the diagonal
+    // cell (the largest weight) over it; equal neighbours share one rectangle, so fewer
+    // rectangles than cells. Plus one colour bar of 48 bands.
+    let rects = svg.count("rect");
+    assert!(rects >= 8 * (1 + 16) + 48 && rects < 8 * 256 + 48, "{rects} rectangles");
     assert!(svg.has_text("0.0") && svg.has_text("1.0"), "shared colour bar 0..1: {:?}", svg.texts());
 
     // One bar per map, fixed columns; an empty grid.
     let grid = HeatmapGrid { title: String::new(), maps, columns: 3, shared_scale: false };
     let (_, svg) = render("attention-grid-own-bars", 700, 600, &grid);
-    assert!(svg.count("rect") >= 8 * (256 + 48));
+    let rects = svg.count("rect");
+    assert!(rects >= 8 * (1 + 16 + 48) && rects < 8 * (256 + 48), "{rects} rectangles");
     let (_, svg) = render("attention-grid-empty", 400, 300, &HeatmapGrid::default());
     assert!(svg.has_text("no data yet"));
 }
@@ -572,4 +580,18 @@ fn the_shifted_model_curve_follows_the_model_dashed_in_its_colour() {
     let s = &chart.series[1];
     assert!(s.style.dashed && s.style.color == style::MODEL && s.band.is_some());
     assert_eq!(s.points[2], (2.0, 0.8));
+}
+
+#[test]
+fn a_grid_drawn_part_by_part_is_the_grid_drawn_at_once() {
+    // The canvas draws a grid one part per animation frame; the result must not differ.
+    let maps: Vec<Heatmap> = (0..4).map(|h| attention_map(format!("head {h}"), attention(12, h))).collect();
+    let grid = HeatmapGrid { title: "attention".into(), maps, columns: 2, shared_scale: true };
+    assert_eq!(grid.parts(), 5);
+    let whole = grid.to_svg(640, 400).expect("whole");
+    let by_parts = super::to_svg_string(640, 400, |area| (0..grid.parts()).try_for_each(|p| grid.draw_part(area, 1.0, p))).expect("parts");
+    assert_eq!(by_parts, whole);
+    // A one-part chart draws everything at part 0 and nothing after.
+    let empty = HeatmapGrid::default();
+    assert_eq!(empty.parts(), 1);
 }

@@ -20,32 +20,18 @@ pub(super) fn chart_card<P: Plot + 'static>(
     let canvas = NodeRef::<Canvas>::new();
     // Drawing is deferred to the next animation frame and coalesced: a burst of worker
     // messages costs one draw per frame, in its own task, never inside the message handler.
-    let latest = StoredValue::new_local(None::<P>);
+    // A chart of several parts (a grid of attention maps) draws one part per frame; a newer
+    // chart arriving meanwhile starts again from its first part.
+    let pending = StoredValue::new_local(None::<(P, usize)>);
     let scheduled = StoredValue::new_local(false);
     Effect::new(move |_| {
         let chart = chart();
         canvas.track();
-        latest.set_value(Some(chart));
-        if scheduled.get_value() {
-            return;
+        pending.set_value(Some((chart, 0)));
+        if !scheduled.get_value() {
+            scheduled.set_value(true);
+            draw_next_frame(canvas, pending, scheduled, id);
         }
-        scheduled.set_value(true);
-        // The card may be unmounted (tab switch) before the frame fires: every access
-        // below is a `try_` so a disposed card simply skips its draw.
-        request_animation_frame(move || {
-            if scheduled.try_set_value(false).is_some() {
-                return;
-            }
-            let (Some(canvas), Some(chart)) =
-                (canvas.try_get_untracked().flatten(), latest.try_update_value(Option::take).flatten())
-            else {
-                return;
-            };
-            if let Err(e) = plots::draw_on_canvas(&canvas, &chart) {
-                let id = id.try_get_value().unwrap_or_default();
-                web_sys::console::warn_1(&format!("{id}: {e}").into());
-            }
-        });
     });
     let export_png = move |_| {
         if let Some(canvas) = canvas.get_untracked() {
@@ -74,6 +60,38 @@ pub(super) fn chart_card<P: Plot + 'static>(
             <canvas node_ref=canvas id=id.get_value() data-testid=id.get_value() width="720" height="400"></canvas>
         </figure>
     }
+}
+
+/// Draws the pending part in the next animation frame and, while parts remain, asks for
+/// another frame. The card may be unmounted (tab switch) before a frame fires: every access
+/// is a `try_`, so a disposed card simply stops drawing.
+fn draw_next_frame<P: Plot + 'static>(
+    canvas: NodeRef<Canvas>,
+    pending: StoredValue<Option<(P, usize)>, LocalStorage>,
+    scheduled: StoredValue<bool, LocalStorage>,
+    id: StoredValue<String>,
+) {
+    request_animation_frame(move || {
+        if scheduled.try_set_value(false).is_some() {
+            return;
+        }
+        let Some(element) = canvas.try_get_untracked().flatten() else { return };
+        let Some((chart, part)) = pending.try_update_value(Option::take).flatten() else { return };
+        if let Err(e) = plots::draw_on_canvas(&element, &chart, part) {
+            let id = id.try_get_value().unwrap_or_default();
+            web_sys::console::warn_1(&format!("{id}: {e}").into());
+        }
+        let more = part + 1 < chart.parts();
+        pending.update_value(|p| {
+            if more && p.is_none() {
+                *p = Some((chart, part + 1));
+            }
+        });
+        if pending.with_value(Option::is_some) {
+            scheduled.set_value(true);
+            draw_next_frame(canvas, pending, scheduled, id);
+        }
+    });
 }
 
 #[component]

@@ -37,6 +37,15 @@ test('no WebGPU: plain fallback notice, CPU badge, CPU preset trains and its los
     const ink = await canvasInk(page, id);
     assert.ok(ink.inked > 0.02 && ink.colours > 8, `${id} is drawn: ${JSON.stringify(ink)}`);
   }
+  // The attention maps of the final probe (2 layers × 2 heads) are drawn one map per frame:
+  // wait for the last part, then check that the cells are coloured.
+  await page.waitForSelector('[data-testid=attention-chart]');
+  let attention = await canvasInk(page, 'attention-chart');
+  for (let i = 0; i < 50 && !(attention.inked > 0.1 && attention.colours > 24); i += 1) {
+    await page.waitForTimeout(100);
+    attention = await canvasInk(page, 'attention-chart');
+  }
+  assert.ok(attention.inked > 0.1 && attention.colours > 24, `attention maps drawn: ${JSON.stringify(attention)}`);
   await shot(page, 'cpu-fallback');
   assert.deepEqual(errors, []);
 });
