@@ -332,17 +332,35 @@ fn colorbar<DB: DrawingBackend>(
     let t = |i: usize| t0 + (t1 - t0) * i as f64 / n as f64;
     cc.draw_series((0..n).map(|i| Rectangle::new([(0.0, t(i)), (1.0, t(i + 1))], band_colour(i).filled())))
         .map_err(err)?;
-    cc.plotting_area()
-        .draw(&Rectangle::new([(0.0, t0), (1.0, t1)], style::AXIS.stroke_width(th.stroke(1.0))))
-        .map_err(err)?;
+    frame_and_axes(&mut cc, th, [(0.0, t0), (1.0, t1)], (font, font), "", caption)
+}
+
+/// A frame around the plot and its labelled axes without grid lines (heatmaps, colour bars);
+/// an empty description is left out.
+fn frame_and_axes<DB: DrawingBackend, X, Y>(
+    cc: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    th: &Theme,
+    corners: [(X::ValueType, Y::ValueType); 2],
+    (tick_f, desc_f): (f64, f64),
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<(), String>
+where
+    X: Ranged + ValueFormatter<X::ValueType>,
+    Y: Ranged + ValueFormatter<Y::ValueType>,
+{
+    cc.plotting_area().draw(&Rectangle::new(corners, style::AXIS.stroke_width(th.stroke(1.0)))).map_err(err)?;
     let mut mesh = cc.configure_mesh();
     mesh.disable_mesh()
         .axis_style(style::AXIS.stroke_width(th.stroke(1.0)))
-        .label_style(th.font(font, &style::MUTED))
-        .axis_desc_style(th.font(font, &style::TEXT))
+        .label_style(th.font(tick_f, &style::MUTED))
+        .axis_desc_style(th.font(desc_f, &style::TEXT))
         .set_all_tick_mark_size(tick(th));
-    if !caption.is_empty() {
-        mesh.y_desc(caption);
+    if !x_desc.is_empty() {
+        mesh.x_desc(x_desc);
+    }
+    if !y_desc.is_empty() {
+        mesh.y_desc(y_desc);
     }
     mesh.draw().map_err(err)
 }
@@ -428,25 +446,7 @@ fn draw_one<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, th
         }))
         .map_err(err)?;
     }
-    cc.plotting_area()
-        .draw(&Rectangle::new([(0.0, 0.0), (cols as f64, rows as f64)], style::AXIS.stroke_width(th.stroke(1.0))))
-        .map_err(err)?;
-
-    {
-        let mut mesh = cc.configure_mesh();
-        mesh.disable_mesh()
-            .axis_style(style::AXIS.stroke_width(th.stroke(1.0)))
-            .label_style(th.font(tick_f, &style::MUTED))
-            .axis_desc_style(th.font(desc_f, &style::TEXT))
-            .set_all_tick_mark_size(tk);
-        if !map.x_label.is_empty() {
-            mesh.x_desc(map.x_label.as_str());
-        }
-        if !map.y_label.is_empty() {
-            mesh.y_desc(map.y_label.as_str());
-        }
-        mesh.draw().map_err(err)?;
-    }
+    frame_and_axes(&mut cc, th, [(0.0, 0.0), (cols as f64, rows as f64)], (tick_f, desc_f), &map.x_label, &map.y_label)?;
 
     if o.colorbar {
         let bar = sub_area(area, (gx0 + gw + th.px(10.0), gy0), (cb_w - th.px(10.0), gh));

@@ -62,7 +62,7 @@ fn the_reduced_forward_pass_is_the_token_level_lsa() {
             .into_iter()
             .map(|(a, ux, uy)| {
                 let f = |t: Vec<f32>| t.into_iter().map(f64::from).collect::<Vec<_>>();
-                (f(a.into_data().to_vec().unwrap()), f(ux.into_data().to_vec().unwrap()), f(uy.into_data().to_vec().unwrap())[0])
+                (f(a.into_data().try_to_vec::<f32>().unwrap()), f(ux.into_data().try_to_vec::<f32>().unwrap()), f(uy.into_data().try_to_vec::<f32>().unwrap())[0])
             })
             .collect();
         for b in 0..2 {
