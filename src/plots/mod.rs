@@ -80,6 +80,7 @@ pub use canvas::draw_on_canvas;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod canvas {
     use super::{Plot, err};
+    use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontStyle};
     use plotters::prelude::IntoDrawingArea;
     use plotters_canvas::CanvasBackend;
     use std::cell::RefCell;
@@ -89,13 +90,17 @@ mod canvas {
 
     thread_local! {
         static MEASURE: RefCell<Option<CanvasRenderingContext2d>> = const { RefCell::new(None) };
-        static WIDTHS: RefCell<HashMap<(String, u64), i32>> = RefCell::new(HashMap::new());
+        static WIDTHS: RefCell<HashMap<(String, u64, bool), i32>> = RefCell::new(HashMap::new());
     }
 
     /// Width in pixels of `text` in a sans-serif font of `px` pixels, measured with an offscreen
     /// canvas (`measureText`, no DOM layout) and cached; None outside a browser document.
     pub(crate) fn text_width(text: &str, px: f64) -> Option<i32> {
-        let key = (text.to_string(), px.to_bits());
+        text_width_in(text, px, false)
+    }
+
+    fn text_width_in(text: &str, px: f64, bold: bool) -> Option<i32> {
+        let key = (text.to_string(), px.to_bits(), bold);
         if let Some(w) = WIDTHS.with(|m| m.borrow().get(&key).copied()) {
             return Some(w);
         }
@@ -112,7 +117,7 @@ mod canvas {
                 *slot = Some(ctx);
             }
             let ctx = slot.as_ref()?;
-            ctx.set_font(&format!("{px}px sans-serif"));
+            ctx.set_font(&format!("{}{px}px sans-serif", if bold { "bold " } else { "" }));
             let measure = js_sys::Reflect::get(ctx, &JsValue::from_str("measureText"))
                 .ok()?
                 .dyn_into::<js_sys::Function>()
@@ -147,9 +152,11 @@ mod canvas {
                 canvas.set_width(pw);
                 canvas.set_height(ph);
                 // A canvas whose size CSS does not fix would grow with its backing store: pin it.
+                // (Through the CSSOM: the Content-Security-Policy refuses `style` attributes.)
                 if canvas.client_width() != cw || canvas.client_height() != ch {
-                    let style = canvas.get_attribute("style").unwrap_or_default();
-                    let _ = canvas.set_attribute("style", &format!("{style};width:{cw}px;height:{ch}px"));
+                    let style = canvas.style();
+                    let _ = style.set_property("width", &format!("{cw}px"));
+                    let _ = style.set_property("height", &format!("{ch}px"));
                 }
             }
             canvas.width() as f64 / cw as f64
@@ -158,8 +165,61 @@ mod canvas {
             1.0
         };
         let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2d context")?;
-        let root = backend.into_drawing_area();
+        let root = MeasuredCanvas(backend).into_drawing_area();
         plot.draw_part(&root, scale, part)?;
         root.present().map_err(err)
+    }
+
+    /// plotters-canvas with text measured on the offscreen canvas. plotters' own estimate in a
+    /// browser appends a `<span style=…>` to the page and reads its size: a forced layout per
+    /// label, and an inline style that the page's Content-Security-Policy refuses.
+    struct MeasuredCanvas(CanvasBackend);
+
+    type Failure = DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
+
+    impl DrawingBackend for MeasuredCanvas {
+        type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+
+        fn get_size(&self) -> (u32, u32) {
+            self.0.get_size()
+        }
+        fn ensure_prepared(&mut self) -> Result<(), Failure> {
+            self.0.ensure_prepared()
+        }
+        fn present(&mut self) -> Result<(), Failure> {
+            self.0.present()
+        }
+        fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Failure> {
+            self.0.draw_pixel(point, color)
+        }
+        fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), Failure> {
+            self.0.draw_line(from, to, style)
+        }
+        fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> Result<(), Failure> {
+            self.0.draw_rect(ul, br, style, fill)
+        }
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), Failure> {
+            self.0.draw_path(path, style)
+        }
+        fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), Failure> {
+            self.0.draw_circle(center, radius, style, fill)
+        }
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), Failure> {
+            self.0.fill_polygon(vert, style)
+        }
+        fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> Result<(), Failure> {
+            self.0.draw_text(text, style, pos)
+        }
+        fn estimate_text_size<T: BackendTextStyle>(&self, text: &str, style: &T) -> Result<(u32, u32), Failure> {
+            // Height: the line box the span gave (about 1.15 × the font size).
+            let bold = matches!(style.style(), FontStyle::Bold);
+            match text_width_in(text, style.size(), bold) {
+                Some(w) => Ok((w.max(0) as u32, (style.size() * 1.15).ceil() as u32)),
+                None => self.0.estimate_text_size(text, style),
+            }
+        }
+        fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Result<(), Failure> {
+            self.0.blit_bitmap(pos, size, src)
+        }
     }
 }

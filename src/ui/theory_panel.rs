@@ -5,9 +5,11 @@ use super::AppState;
 use crate::plots;
 use leptos::prelude::*;
 
+/// The learner's colour, set through the CSSOM (`style:`), which the page's
+/// Content-Security-Policy allows where a `style` attribute would be refused.
 fn swatch(name: &str) -> String {
     let (r, g, b) = plots::color_for(name);
-    format!("background: rgb({r},{g},{b})")
+    format!("rgb({r},{g},{b})")
 }
 
 #[component]
@@ -40,7 +42,7 @@ pub fn TheoryPanel() -> impl IntoView {
                     view! {
                         <li><label>
                             <input type="checkbox" prop:checked=checked on:change={ let id = id.clone(); move |_| toggle(id.clone()) }/>
-                            <span class="swatch" style=swatch(&name)></span>
+                            <span class="swatch" style:background=swatch(&name)></span>
                             {plots::display_name(&name)}
                         </label></li>
                     }
@@ -58,7 +60,7 @@ pub fn TheoryPanel() -> impl IntoView {
                         <li data-testid=format!("theory-{}", c.id)>
                             <label>
                                 <input type="checkbox" prop:checked=checked on:change={ let id = id.clone(); move |_| toggle(id.clone()) }/>
-                                <span class="swatch dashed" style=swatch(&c.id)></span>
+                                <span class="swatch dashed" style:background=swatch(&c.id)></span>
                                 <b>{c.label.clone()}</b>
                             </label>
                             <div class="formula" inner_html=c.formula_mathml.clone()></div>
