@@ -135,15 +135,18 @@ pub struct CostModel {
 }
 
 impl CostModel {
-    /// burn flex in a browser's wasm (one thread). Calibrated on the measured ~17 steps/s of a
-    /// width-32, depth-2 model (17 tokens, batch 32, 1.4·10⁷ units a step) and half the native
-    /// throughput of the reference workload.
+    /// burn flex in a browser's wasm (one thread), in headless Chromium on the 2-core build
+    /// machine (2026-12-02, `tests/e2e/cpu.test.mjs`): the CPU preset (width 32, depth 2,
+    /// K = 16, batch 32: 2.8·10⁷ units a step) at 30–44 steps/s and the reference workload
+    /// (8.5·10⁸ units) at 1.7–1.9 steps/s; the two fix both constants.
     pub const BROWSER_CPU: CostModel =
-        CostModel { name: "browser CPU (wasm, measured)", units_per_s: 6.0e8, overhead_s_per_step: 0.035 };
-    /// burn flex natively: ~1.5 steps/s for the reference workload (8.5·10⁸ units a step),
-    /// ~45 steps/s for the width-32 depth-2 model (measured 20–70).
+        CostModel { name: "browser CPU (wasm, measured)", units_per_s: 1.5e9, overhead_s_per_step: 0.011 };
+    /// burn flex natively on the 2-core build machine (2026-12-02, `icl-lab bench`): 5.7–5.9
+    /// steps/s for the reference workload (8.5·10⁸ units a step) and 151–165 steps/s for the
+    /// width-32 depth-2 model at K = 8 (1.4·10⁷ units a step); the two fix both constants. The
+    /// quick scaling sweep it predicts in 170 s took 173 s (`icl-lab sweep --jobs 1`).
     pub const NATIVE_CPU: CostModel =
-        CostModel { name: "native CPU (measured)", units_per_s: 1.3e9, overhead_s_per_step: 0.01 };
+        CostModel { name: "native CPU (measured)", units_per_s: 5.0e9, overhead_s_per_step: 0.0035 };
     /// WebGPU on a laptop GPU. **Assumed, not measured here** (no hardware GPU on the build
     /// machines): ~120 GFLOP/s effective on these small matrices and 12 ms of dispatch and
     /// readback per step. The quick presets are sized against this model.
