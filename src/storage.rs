@@ -7,9 +7,22 @@ use icl_core::schema::RunResult;
 const RUN_KEY: &str = "icl-lab/run/v1";
 
 pub fn save_run(run: &RunResult) -> Result<(), String> {
-    LocalStorage::raw()
-        .set_item(RUN_KEY, &run.to_json())
-        .map_err(|_| "the browser refused to store the run (storage full or disabled)".to_string())
+    save(RUN_KEY, &run.to_json(), "run")
+}
+
+/// Writes `text` under `key`; a refusal says whether the quota is full, and what is kept.
+fn save(key: &str, text: &str, what: &str) -> Result<(), String> {
+    LocalStorage::raw().set_item(key, text).map_err(|e| {
+        let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+        if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
+            format!(
+                "The browser's storage for this site is full ({name}): the {what} is kept in this tab but would not \
+                 survive a reload. Export it as JSON to keep it, or free this site's storage."
+            )
+        } else {
+            format!("The browser refused to store the {what} ({}): it is kept in this tab only; export it to keep it.", if name.is_empty() { "storage disabled?".into() } else { name })
+        }
+    })
 }
 
 /// The saved run, or a message if what was saved cannot be read (it is then dropped).
@@ -24,9 +37,7 @@ pub fn load_run() -> Option<Result<RunResult, String>> {
 const SWEEP_KEY: &str = "icl-lab/sweep/v1";
 
 pub fn save_sweep(sweep: &icl_core::sweep::SweepResult) -> Result<(), String> {
-    LocalStorage::raw()
-        .set_item(SWEEP_KEY, &sweep.to_json())
-        .map_err(|_| "the browser refused to store the sweep (storage full or disabled)".to_string())
+    save(SWEEP_KEY, &sweep.to_json(), "sweep")
 }
 
 pub fn load_sweep() -> Option<Result<icl_core::sweep::SweepResult, String>> {

@@ -110,8 +110,15 @@ impl AppState {
         self.send(ToWorker::Pause);
     }
 
+    /// Shows `message` unless the same notice is already shown (a full storage quota is
+    /// reported once, not at every save).
     pub fn notify(&self, message: impl Into<String>) {
-        self.notices.update(|n| n.push(message.into()));
+        let message = message.into();
+        self.notices.update(|n| {
+            if !n.contains(&message) {
+                n.push(message)
+            }
+        });
     }
 }
 
@@ -184,11 +191,7 @@ pub fn App() -> impl IntoView {
         });
         if key.is_some() && run.with_untracked(|r| r.phase != Phase::Restored) {
             if let Some(Err(e)) = run.with_untracked(|r| r.result.as_ref().map(crate::storage::save_run)) {
-                notices.update(|n| {
-                    if !n.contains(&e) {
-                        n.push(e)
-                    }
-                });
+                app.notify(e);
             }
         }
     });

@@ -87,3 +87,33 @@ test('reload keeps the run; export and re-import show it again; a bad file chang
   await shot(page, 'reimported-run');
   assert.deepEqual(errors, []);
 });
+
+test('a full storage quota is reported once; the run stays in the tab and still exports', { timeout: 180_000 }, async () => {
+  // A browser whose localStorage is full: every write of the app throws QuotaExceededError.
+  const full = await launch({ webgpu: false });
+  try {
+    await full.addInitScript(() => {
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key, value) {
+        if (String(key).startsWith('icl-lab/')) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return setItem.call(this, key, value);
+      };
+    });
+    const { page, errors } = await openApp(full, server.url, SMALL);
+    await trainToDone(page);
+    const notices = await page.locator('[data-testid=notice]').allInnerTexts();
+    const quota = notices.filter((n) => n.includes('storage for this site is full (QuotaExceededError)'));
+    assert.equal(quota.length, 1, `one quota notice, however many saves failed: ${JSON.stringify(notices)}`);
+    assert.match(quota[0], /kept in this tab.*Export it as JSON/s);
+    assert.equal(await stepCount(page), 20, 'the run is kept in memory');
+    assert.ok((await canvasInk(page, 'error-chart')).inked > 0.02, 'and its charts are drawn');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    assert.equal(run.schema, 'icl-lab/run');
+    assert.equal(run.steps, 20, 'the export holds the whole run');
+    await shot(page, 'quota-full');
+    assert.deepEqual(errors, []);
+  } finally {
+    await full.close();
+  }
+});
