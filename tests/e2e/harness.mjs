@@ -55,9 +55,10 @@ export async function launch({ webgpu = true } = {}) {
   return context;
 }
 
-/** Opens the app, collecting console errors and page errors (worker errors included). */
-export async function openApp(context, baseUrl, query = '') {
-  const page = context.pages()[0] ?? await context.newPage();
+/** Opens the app, collecting console errors and page errors (worker errors included);
+ *  in the context's first tab, or in a new one with `newTab`. */
+export async function openApp(context, baseUrl, query = '', { newTab = false } = {}) {
+  const page = (!newTab && context.pages()[0]) || await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));

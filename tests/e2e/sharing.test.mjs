@@ -117,3 +117,28 @@ test('a full storage quota is reported once; the run stays in the tab and still 
     await full.close();
   }
 });
+
+test('two tabs keep their own runs across reloads; a new tab starts from the latest', { timeout: 240_000 }, async () => {
+  // One browser profile (shared localStorage), two tabs training different runs; nothing
+  // saved by the earlier tests.
+  const a = await openApp(context, server.url, SMALL, { newTab: true });
+  await a.page.evaluate(() => localStorage.clear());
+  await a.page.reload();
+  await trainToDone(a.page);
+  const b = await openApp(context, server.url, `${SMALL}&steps=30`, { newTab: true });
+  await trainToDone(b.page);
+  assert.equal(await stepCount(a.page), 20);
+  assert.equal(await stepCount(b.page), 30);
+  for (const [tab, steps] of [[a, 20], [b, 30]]) {
+    await tab.page.reload();
+    await tab.page.waitForSelector('[data-testid=restored-note]');
+    assert.equal(await stepCount(tab.page), steps, `each tab restores its own run (${steps} steps), not the other's`);
+  }
+  const c = await openApp(context, server.url, '', { newTab: true });
+  await c.page.waitForSelector('[data-testid=restored-note]');
+  assert.equal(await stepCount(c.page), 30, 'a new tab starts from the most recent save');
+  for (const tab of [a, b, c]) {
+    assert.deepEqual(tab.errors, []);
+    await tab.page.close();
+  }
+});
