@@ -5,6 +5,7 @@ mod charts;
 mod controls;
 mod experiments;
 mod files;
+mod keys;
 mod mechanism;
 mod status;
 mod theory_panel;
@@ -203,6 +204,7 @@ pub fn App() -> impl IntoView {
                 <status::StatusBar/>
             </header>
             <status::Notices/>
+            <keys::Shortcuts/>
             <nav class="tabs">
                 <button data-testid="tab-run" class:active=move || app.settings.with(|s| s.tab == Tab::Run)
                     on:click=move |_| app.settings.update(|s| s.tab = Tab::Run)>"Single run"</button>

@@ -142,3 +142,38 @@ test('two tabs keep their own runs across reloads; a new tab starts from the lat
     await tab.page.close();
   }
 });
+
+test('keyboard: Space trains and pauses, s steps, r resets, e opens Experiments, ? lists them; typing never triggers', { timeout: 180_000 }, async () => {
+  const { page, errors } = await openApp(context, server.url, `${SMALL}&steps=2000`, { newTab: true });
+  await waitConfigured(page);
+  const phase = () => text(page, 'phase');
+  await page.locator('body').focus();
+  await page.keyboard.press('s');
+  await page.waitForFunction(() => Number(document.querySelector('b[data-testid=step]')?.textContent) === 1);
+  // Typing s in a field changes the field, never the run.
+  await page.focus('[data-testid=seed]');
+  await page.keyboard.press('s');
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('b[data-testid=step]').innerText(), '1', 'typing s in a field does not step');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'training');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused');
+  const paused = Number(await page.locator('b[data-testid=step]').innerText());
+  assert.ok(paused > 1, `Space trained then paused at step ${paused}`);
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => Number(document.querySelector('b[data-testid=step]')?.textContent) === 0);
+  assert.notEqual(await phase(), 'training');
+  await page.keyboard.press('?');
+  await page.waitForSelector('[data-testid=shortcuts]');
+  assert.match(await text(page, 'shortcuts'), /Space[\s\S]*Train \/ Pause[\s\S]*Esc/);
+  await shot(page, 'shortcuts');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-testid=shortcuts]', { state: 'detached' });
+  await page.keyboard.press('e');
+  await page.waitForSelector('[data-testid=experiments]', { state: 'visible' });
+  assert.ok(page.url().includes('tab=experiments'), `the tab is in the link: ${page.url()}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
