@@ -125,25 +125,22 @@ pub(super) fn band_colour(i: usize) -> RGBColor {
 /// equal colour, `col1` exclusive, skipping the background's. A causal attention map is half
 /// masked zeros; drawing cell by cell cost a canvas about 4 × 1024 fills per probe.
 fn cell_runs(rows: usize, cols: usize, colour: impl Fn(usize, usize) -> RGBColor) -> (RGBColor, Vec<(usize, usize, usize, RGBColor)>) {
-    let key = |c: RGBColor| (c.0, c.1, c.2);
+    // Each cell's colour, computed once.
+    let grid: Vec<Vec<RGBColor>> = (0..rows).map(|r| (0..cols).map(|c| colour(r, c)).collect()).collect();
     let mut counts = std::collections::HashMap::new();
-    for r in 0..rows {
-        for c in 0..cols {
-            *counts.entry(key(colour(r, c))).or_insert(0usize) += 1;
-        }
+    for &c in grid.iter().flatten() {
+        *counts.entry((c.0, c.1, c.2)).or_insert(0usize) += 1;
     }
     let background = counts.into_iter().max_by_key(|&(k, n)| (n, k)).map_or(style::MISSING, |((r, g, b), _)| RGBColor(r, g, b));
     let mut runs = Vec::new();
-    for r in 0..rows {
-        let mut c = 0;
-        while c < cols {
-            let here = colour(r, c);
-            let start = c;
-            while c < cols && colour(r, c) == here {
-                c += 1;
-            }
-            if here != background {
-                runs.push((r, start, c, here));
+    for (r, row) in grid.iter().enumerate() {
+        let mut start = 0;
+        for c in 1..=cols {
+            if c == cols || row[c] != row[start] {
+                if row[start] != background {
+                    runs.push((r, start, c, row[start]));
+                }
+                start = c;
             }
         }
     }

@@ -28,6 +28,17 @@ pub const METRIC_NAME: &str = "tail-mean ICL error: the mean of e(k) over k ∈ 
 
 /// The metric of a final evaluation curve for context K: (value, SE). None if the curve has no
 /// finite value in [⌈K/2⌉, K].
+/// Slope of y against x for points (x, y, SE of y), by least squares weighted by 1/SE² when
+/// every SE is positive: (slope, its SE, residual degrees of freedom).
+pub fn weighted_slope(points: &[(f64, f64, f64)]) -> Option<(f64, f64, usize)> {
+    let rows: Vec<Vec<f64>> = points.iter().map(|p| vec![1.0, p.0]).collect();
+    let y: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let weights: Vec<f64> = points.iter().map(|p| 1.0 / (p.2 * p.2)).collect();
+    let weighted = points.iter().all(|p| p.2 > 0.0);
+    let f = crate::fit::LinearFit::fit(&rows, &y, if weighted { Some(&weights) } else { None })?;
+    Some((f.coefficients[1], f.std_errors[1], f.residuals.dof))
+}
+
 pub fn point_metric(curve: &ErrorCurve, context: usize) -> Option<(f64, f64)> {
     let lo = context.div_ceil(2);
     let (mut s, mut se, mut n) = (0.0, 0.0, 0usize);

@@ -22,6 +22,15 @@ pub struct PointSettings {
 impl PointSettings {
     /// The quick grids at 20 steps and one seed: checks a setup end to end in about a minute.
     pub const SMOKE: PointSettings = PointSettings { batch: 16, steps: 20, seeds: 1, eval_prompts: 32, eval_every: 10 };
+
+    /// An experiment's `quick` or `full` settings; smoke is the same for every experiment.
+    pub fn per_preset(preset: SweepPreset, quick: PointSettings, full: PointSettings) -> PointSettings {
+        match preset {
+            SweepPreset::Quick => quick,
+            SweepPreset::Smoke => PointSettings::SMOKE,
+            SweepPreset::Full => full,
+        }
+    }
 }
 
 /// The points of a plan and its description, as an experiment builds them.

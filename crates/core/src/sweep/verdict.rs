@@ -67,6 +67,27 @@ pub struct Evidence {
     pub levels: usize,
 }
 
+/// z of a two-sided 95% normal interval.
+pub const Z95: f64 = 1.959964;
+
+impl Evidence {
+    /// `estimate ± z·se`, a normal 95% interval.
+    pub fn normal(estimate: f64, se: f64, levels: usize) -> Self {
+        Evidence { estimate, interval: Interval { lo: estimate - Z95 * se, hi: estimate + Z95 * se, level: 0.95 }, levels }
+    }
+
+    /// `estimate ± t(dof)·se`, a Student-t 95% interval (a fitted coefficient).
+    pub fn student(estimate: f64, se: f64, dof: usize, levels: usize) -> Self {
+        let t = crate::fit::t_quantile_975(dof);
+        Evidence { estimate, interval: Interval { lo: estimate - t * se, hi: estimate + t * se, level: 0.95 }, levels }
+    }
+
+    /// `self − other` for independent estimates with standard errors `se` and `other_se`.
+    pub fn minus(&self, se: f64, other: &Evidence, other_se: f64) -> Self {
+        Evidence::normal(self.estimate - other.estimate, se.hypot(other_se), self.levels.min(other.levels))
+    }
+}
+
 /// The verdict rule, defined once and used for every claim:
 ///
 /// 1. **Inconclusive** if the fit failed, rests on fewer than `min_levels` distinct x values,

@@ -10,10 +10,9 @@
 
 use super::{Analysis, AnalysisOptions, ExperimentSpec, Obs, Planned, PointResult, PointSettings, SweepPreset};
 use crate::config::{Arch, EvalSettings, ModelShape, RunConfig, TrainSettings, bounds};
-use crate::fit::{Interval, LinearFit, t_quantile_975};
-use crate::sweep::aggregate::{SeriesPoint, SeriesStyle, aggregate_err, group, iv_text, plain, series, verdict};
+use crate::sweep::aggregate::{SeriesPoint, SeriesStyle, aggregate_err, group, iv_text, plain, series, verdict, weighted_slope};
 use crate::sweep::plan::{PointLabels, SweepPoint, covariance_tag, default_heads, default_lr, sorted};
-use crate::sweep::verdict::{Evidence, Prediction, VerdictRule, fmt_num};
+use crate::sweep::verdict::{Evidence, Prediction, VerdictRule, Z95, fmt_num};
 use crate::tasks::{Covariance, TaskSpec};
 use serde::{Deserialize, Serialize};
 
@@ -135,13 +134,13 @@ impl ExperimentSpec for DepthContext {
 
     /// Seeds and evaluation only; batch and steps depend on the model family.
     fn settings(preset: SweepPreset) -> PointSettings {
-        match preset {
-            // Quick: one seed (the linear model's between-seed spread is small but unmeasured here;
-            // the full preset has three), sized to the 5-minute laptop budget.
-            SweepPreset::Quick => PointSettings { batch: 256, steps: 1000, seeds: 1, eval_prompts: 1024, eval_every: 500 },
-            SweepPreset::Smoke => PointSettings::SMOKE,
-            SweepPreset::Full => PointSettings { batch: 256, steps: 6000, seeds: 3, eval_prompts: 4096, eval_every: 1000 },
-        }
+        // Quick: one seed (the linear model's between-seed spread is small but unmeasured here;
+        // the full preset has three), sized to the 5-minute laptop budget.
+        PointSettings::per_preset(
+            preset,
+            PointSettings { batch: 256, steps: 1000, seeds: 1, eval_prompts: 1024, eval_every: 500 },
+            PointSettings { batch: 256, steps: 6000, seeds: 3, eval_prompts: 4096, eval_every: 1000 },
+        )
     }
 
     fn plan(&self, preset: SweepPreset, s: &PointSettings) -> Planned {
@@ -273,29 +272,22 @@ fn theory_at(task: &TaskSpec, cov: &Covariance, l: usize, k: usize) -> Option<f6
 
 /// Slope of Δ against ln α over α ≥ 2 (weighted by 1/SE² when every SE is positive).
 fn upper_slope(delta: &[(f64, f64, f64)]) -> Option<Evidence> {
-    let pts: Vec<&(f64, f64, f64)> = delta.iter().filter(|p| p.0 >= 2.0).collect();
+    let pts: Vec<(f64, f64, f64)> = delta.iter().filter(|p| p.0 >= 2.0).map(|&(alpha, d, se)| (alpha.ln(), d, se)).collect();
     if pts.len() < 3 {
         return None;
     }
-    let rows: Vec<Vec<f64>> = pts.iter().map(|p| vec![1.0, p.0.ln()]).collect();
-    let y: Vec<f64> = pts.iter().map(|p| p.1).collect();
-    let weights: Vec<f64> = pts.iter().map(|p| 1.0 / (p.2 * p.2)).collect();
-    let weighted = pts.iter().all(|p| p.2 > 0.0);
-    let f = LinearFit::fit(&rows, &y, if weighted { Some(&weights) } else { None })?;
-    let (s, se) = (f.coefficients[1], f.std_errors[1]);
-    let t = t_quantile_975(f.residuals.dof);
-    Some(Evidence { estimate: s, interval: Interval { lo: s - t * se, hi: s + t * se, level: 0.95 }, levels: pts.len() })
+    let (s, se, dof) = weighted_slope(&pts)?;
+    Some(Evidence::student(s, se, dof, pts.len()))
 }
 
 fn judge(a: &mut Analysis, arch: Arch, gains: &[(Covariance, Vec<(f64, f64, f64)>)]) {
     let who = arch_name(arch);
-    let z = 1.959964;
     let mut slopes = Vec::new();
     for (cov, delta) in gains {
         match cov {
             Covariance::Rrs { .. } => {
                 let last = delta.iter().max_by(|p, q| p.0.total_cmp(&q.0));
-                let ev = last.map(|&(_, m, se)| Evidence { estimate: m, interval: Interval { lo: m - z * se, hi: m + z * se, level: 0.95 }, levels: delta.len() });
+                let ev = last.map(|&(_, m, se)| Evidence::normal(m, se, delta.len()));
                 a.verdicts.push(verdict(
                     format!("{who}, RRS: depth still helps at the largest context"),
                     VerdictRule::new(2),
@@ -332,10 +324,9 @@ fn judge(a: &mut Analysis, arch: Arch, gains: &[(Covariance, Vec<(f64, f64, f64)
     if gains.len() >= 2 {
         let ev = match (iso, rrs) {
             (Some(i), Some(r)) => {
-                let se = |e: &Evidence| (e.interval.hi - e.interval.lo) / (2.0 * z);
-                let diff = r.estimate - i.estimate;
-                let s = (se(&i).powi(2) + se(&r).powi(2)).sqrt();
-                Some(Evidence { estimate: diff, interval: Interval { lo: diff - z * s, hi: diff + z * s, level: 0.95 }, levels: i.levels.min(r.levels) })
+                // The SE each interval implies (its half-width over z).
+                let se = |e: &Evidence| (e.interval.hi - e.interval.lo) / (2.0 * Z95);
+                Some(r.minus(se(&r), &i, se(&i)))
             }
             _ => None,
         };

@@ -4,8 +4,7 @@
 
 use super::{Analysis, AnalysisOptions, ExperimentSpec, Obs, Planned, PointResult, PointSettings, SweepPreset};
 use crate::config::ModelShape;
-use crate::fit::{Interval, LinearFit, t_quantile_975};
-use crate::sweep::aggregate::{METRIC_AXIS, SeriesPoint, SeriesStyle, aggregate_err, group, group_by_config, iv_text, point_metric, series, verdict};
+use crate::sweep::aggregate::{METRIC_AXIS, SeriesPoint, SeriesStyle, aggregate_err, group, group_by_config, iv_text, point_metric, series, verdict, weighted_slope};
 use crate::sweep::plan::{covariance_tag, default_heads, make_point};
 use crate::sweep::verdict::{Evidence, Prediction, VerdictRule, fmt_num};
 use crate::tasks::{Covariance, TaskSpec};
@@ -71,11 +70,11 @@ impl ExperimentSpec for LearningCurve {
     }
 
     fn settings(preset: SweepPreset) -> PointSettings {
-        match preset {
-            SweepPreset::Quick => PointSettings { batch: 128, steps: 600, seeds: 2, eval_prompts: 256, eval_every: 50 },
-            SweepPreset::Smoke => PointSettings::SMOKE,
-            SweepPreset::Full => PointSettings { batch: 64, steps: 20_000, seeds: 3, eval_prompts: 2048, eval_every: 250 },
-        }
+        PointSettings::per_preset(
+            preset,
+            PointSettings { batch: 128, steps: 600, seeds: 2, eval_prompts: 256, eval_every: 50 },
+            PointSettings { batch: 64, steps: 20_000, seeds: 3, eval_prompts: 2048, eval_every: 250 },
+        )
     }
 
     fn plan(&self, preset: SweepPreset, s: &PointSettings) -> Planned {
@@ -135,12 +134,9 @@ impl DepthGain {
         if idx.len() < 3 {
             return None;
         }
-        let rows: Vec<Vec<f64>> = idx.iter().map(|&i| vec![1.0, self.k[i]]).collect();
-        let y: Vec<f64> = idx.iter().map(|&i| self.gain[i]).collect();
-        let weighted = idx.iter().all(|&i| self.se[i] > 0.0);
-        let w: Vec<f64> = idx.iter().map(|&i| 1.0 / self.se[i].powi(2)).collect();
-        let f = LinearFit::fit(&rows, &y, if weighted { Some(&w) } else { None })?;
-        Some((f.coefficients[1], f.std_errors[1], f.residuals.dof, idx.len()))
+        let pts: Vec<(f64, f64, f64)> = idx.iter().map(|&i| (self.k[i], self.gain[i], self.se[i])).collect();
+        let (s, se, dof) = weighted_slope(&pts)?;
+        Some((s, se, dof, idx.len()))
     }
 
     /// Mean gain over k ∈ [⌈K/2⌉, K] and its conservative SE (mean of the per-k SEs).
@@ -248,13 +244,7 @@ fn analyze_curves(a: &mut Analysis, obs: &[&Obs], points: &[PointResult], covari
         ));
         gains.push(g);
     }
-    let z = 1.959964;
-    let slope_ev = |g: &DepthGain| {
-        g.upper_slope().map(|(s, se, dof, n)| {
-            let t = t_quantile_975(dof);
-            (Evidence { estimate: s, interval: Interval { lo: s - t * se, hi: s + t * se, level: 0.95 }, levels: n }, se)
-        })
-    };
+    let slope_ev = |g: &DepthGain| g.upper_slope().map(|(s, se, dof, n)| (Evidence::student(s, se, dof, n), se));
     for g in &gains {
         let rotated = matches!(g.cov, Covariance::Rrs { .. });
         let name = cov_name(&g.cov);
@@ -273,7 +263,7 @@ fn analyze_curves(a: &mut Analysis, obs: &[&Obs], points: &[PointResult], covari
                 &["Checked over the upper half of k only; the absolute (not relative) gain is what shrinks.".into()],
             ));
         } else {
-            let ev = g.upper_mean().map(|(m, se, n)| Evidence { estimate: m, interval: Interval { lo: m - z * se, hi: m + z * se, level: 0.95 }, levels: n });
+            let ev = g.upper_mean().map(|(m, se, n)| Evidence::normal(m, se, n));
             a.verdicts.push(verdict(
                 format!("{name}: depth keeps helping at the largest contexts"),
                 VerdictRule::new(3),
@@ -293,11 +283,7 @@ fn analyze_curves(a: &mut Analysis, obs: &[&Obs], points: &[PointResult], covari
     if let (Some(f), Some(r)) = (fixed, rot) {
         let (ef, er) = (slope_ev(f), slope_ev(r));
         let ev = match (&ef, &er) {
-            (Some((e1, s1)), Some((e2, s2))) => {
-                let d = e2.estimate - e1.estimate;
-                let se = (s1 * s1 + s2 * s2).sqrt();
-                Some(Evidence { estimate: d, interval: Interval { lo: d - z * se, hi: d + z * se, level: 0.95 }, levels: e1.levels.min(e2.levels) })
-            }
+            (Some((e1, s1)), Some((e2, s2))) => Some(e2.minus(*s2, e1, *s1)),
             _ => None,
         };
         a.verdicts.push(verdict(

@@ -92,13 +92,13 @@ impl ExperimentSpec for Scaling {
     }
 
     fn settings(preset: SweepPreset) -> PointSettings {
-        match preset {
-            // Batch 128 for 600 steps: measured on D = 4, K = 8, d = 16, L = 2, it leaves the
-            // pre-ICL plateau (tail error 0.50), where batch 32 for 500 steps does not (0.92).
-            SweepPreset::Quick => PointSettings { batch: 128, steps: 600, seeds: 2, eval_prompts: 256, eval_every: 200 },
-            SweepPreset::Smoke => PointSettings::SMOKE,
-            SweepPreset::Full => PointSettings { batch: 64, steps: 20_000, seeds: 3, eval_prompts: 2048, eval_every: 1000 },
-        }
+        // Batch 128 for 600 steps: measured on D = 4, K = 8, d = 16, L = 2, it leaves the
+        // pre-ICL plateau (tail error 0.50), where batch 32 for 500 steps does not (0.92).
+        PointSettings::per_preset(
+            preset,
+            PointSettings { batch: 128, steps: 600, seeds: 2, eval_prompts: 256, eval_every: 200 },
+            PointSettings { batch: 64, steps: 20_000, seeds: 3, eval_prompts: 2048, eval_every: 1000 },
+        )
     }
 
     fn plan(&self, preset: SweepPreset, s: &PointSettings) -> Planned {

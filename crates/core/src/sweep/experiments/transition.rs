@@ -64,11 +64,11 @@ impl ExperimentSpec for Transition {
     }
 
     fn settings(preset: SweepPreset) -> PointSettings {
-        match preset {
-            SweepPreset::Quick => PointSettings { batch: 128, steps: 600, seeds: 1, eval_prompts: 256, eval_every: 200 },
-            SweepPreset::Smoke => PointSettings::SMOKE,
-            SweepPreset::Full => PointSettings { batch: 64, steps: 20_000, seeds: 2, eval_prompts: 2048, eval_every: 1000 },
-        }
+        PointSettings::per_preset(
+            preset,
+            PointSettings { batch: 128, steps: 600, seeds: 1, eval_prompts: 256, eval_every: 200 },
+            PointSettings { batch: 64, steps: 20_000, seeds: 2, eval_prompts: 2048, eval_every: 1000 },
+        )
     }
 
     fn plan(&self, preset: SweepPreset, s: &PointSettings) -> Planned {
