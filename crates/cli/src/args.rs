@@ -144,6 +144,8 @@ mod tests {
                 .filter(|r| r.cli && r.name != row.name && (r.applies)(&base) && !r.is_default(&base))
                 .flat_map(|r| [format!("--{}", r.name), r.text(&base)])
                 .collect();
+            // The page's default state is the CPU preset; the CLI's default is the reference.
+            args.splice(0..0, ["--preset".to_string(), "cpu".to_string()]);
             let candidates = match row.kind {
                 Kind::Int { min, max, .. } => vec![min.to_string(), max.to_string(), (min + 1).to_string()],
                 Kind::Real { min, max, .. } => vec![min.to_string(), max.to_string()],

@@ -59,10 +59,11 @@ impl ModelShape {
         ModelShape { arch: Arch::Transformer, width, depth, heads }
     }
 
-    /// Linear attention of depth L; width and heads keep the transformer defaults so a switch
-    /// back finds them.
+    /// Linear attention of depth L; width and heads (unused by it) keep the page's default
+    /// transformer shape, so a link, which leaves them out, reopens the same state and a
+    /// switch back finds them.
     pub fn linear_attention(depth: usize) -> Self {
-        ModelShape { arch: Arch::LinearAttention, width: 64, depth, heads: 4 }
+        ModelShape { arch: Arch::LinearAttention, width: 32, depth, heads: 2 }
     }
 }
 

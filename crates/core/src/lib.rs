@@ -15,6 +15,7 @@ pub mod protocol;
 pub mod rng;
 pub mod schema;
 pub mod settings;
+pub mod stories;
 pub mod sweep;
 pub mod tasks;
 pub mod theory;

@@ -393,7 +393,11 @@ fn value_for(row: &Setting, u: f64, b: u8, names: &[String]) -> String {
             o[b as usize % o.len()].0.to_string()
         }
         Kind::Flag { .. } => (b % 2).to_string(),
-        Kind::List { .. } => names.join(","),
+        Kind::List { allowed: None, .. } => names.join(","),
+        Kind::List { allowed: Some(allowed), .. } => {
+            let a = allowed();
+            a[..(b as usize % a.len())].join(",")
+        }
     }
 }
 
@@ -586,7 +590,9 @@ fn bad_values(row: &Setting) -> Option<Vec<String>> {
         ]),
         Kind::Choice { .. } => v.extend(["no-such-option".into(), "LINEAR".into()]),
         Kind::Flag { .. } => v.extend(["yes".into(), "2".into(), "on".into()]),
-        Kind::List { .. } => return None,
+        Kind::List { allowed: None, .. } => return None,
+        // An empty list is valid; any name outside the allowed ones is not.
+        Kind::List { allowed: Some(_), .. } => v = ["abc", "NaN", "%FF%FE", "1e400x", "--1", "no-such-name"].map(String::from).to_vec(),
     }
     Some(v)
 }
@@ -634,9 +640,10 @@ fn url_decoder_refuses_one_bad_field_by_name() {
 
 #[test]
 fn url_decoder_names_every_field_of_a_reset_shape() {
-    let (s, errors) = SharedState::from_query("d=30&H=4");
-    assert_eq!(s.config.model.width, 64, "the shape was reset");
-    assert!(errors.iter().any(|e| e.starts_with("d (width d):")), "width d changed from 30 to 64 unnamed: {errors:?}");
+    // Heads fall back to 2, which still does not divide 31: the whole shape is reset.
+    let (s, errors) = SharedState::from_query("d=31&H=4");
+    assert_eq!(s.config.model.width, SharedState::default().config.model.width, "the shape was reset");
+    assert!(errors.iter().any(|e| e.starts_with("d (width d):")), "width d changed from 31 unnamed: {errors:?}");
 }
 
 #[test]
@@ -676,7 +683,7 @@ fn url_decoder_fixed_hostile_links() {
         check_query(q).unwrap_or_else(|e| panic!("{q:.80}: {e}"));
     }
     let (s, errors) = SharedState::from_query("D=%FF%FE&lr=NaN&zz%FF=1");
-    assert_eq!(s.config.task.dim, RunConfig::default().task.dim);
+    assert_eq!(s.config.task.dim, SharedState::default().config.task.dim);
     assert!(errors.iter().any(|e| e.starts_with("D (input dim):") && e.contains('\u{FFFD}')), "{errors:?}");
     assert!(errors.iter().any(|e| e.starts_with("zz\u{FFFD}: unknown")), "{errors:?}");
     // A link of 2000 unknown keys decodes in well under a second.

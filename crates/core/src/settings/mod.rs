@@ -20,7 +20,59 @@ pub use table::SETTINGS;
 pub enum Tab {
     Run,
     Experiments,
+    /// The gallery of guided presets ([`crate::stories`]).
+    Stories,
 }
+
+/// The page's colour theme: `Auto` follows the system's `prefers-color-scheme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ThemeChoice {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl ThemeChoice {
+    pub const ALL: [ThemeChoice; 3] = [ThemeChoice::Auto, ThemeChoice::Light, ThemeChoice::Dark];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ThemeChoice::Auto => "auto",
+            ThemeChoice::Light => "light",
+            ThemeChoice::Dark => "dark",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Whether the page is dark, given what the system prefers.
+    pub fn is_dark(self, system_prefers_dark: bool) -> bool {
+        match self {
+            ThemeChoice::Auto => system_prefers_dark,
+            ThemeChoice::Light => false,
+            ThemeChoice::Dark => true,
+        }
+    }
+}
+
+/// Parts of the page a classroom link can hide (`panels=`, as TensorFlow Playground's
+/// `_hide`): `(id, what it is)`. Each id is a `data-panel` attribute in the page.
+pub const PANELS: [(&str, &str); 11] = [
+    ("presets", "the workload presets"),
+    ("task", "the task settings"),
+    ("model", "the model settings"),
+    ("training", "the training settings"),
+    ("step", "the Step and Reset buttons"),
+    ("share", "sharing, import and export"),
+    ("loss", "the training-loss chart"),
+    ("legend", "the curve list and theory cards"),
+    ("mechanism", "the attention maps"),
+    ("experiments", "the Experiments tab"),
+    ("stories", "the Stories tab"),
+];
 
 /// Everything a shared link reproduces: the run's configuration and how the page shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +87,15 @@ pub struct SharedState {
     pub preset: SweepPreset,
     /// Web Workers that train a sweep's points at once (0: sized from the machine).
     pub workers: usize,
+    pub theme: ThemeChoice,
+    /// Large type, charts at full width, controls collapsed (for a projector).
+    pub present: bool,
+    /// Only the charts and Train/Pause (for slides and iframes).
+    pub embed: bool,
+    /// Parts of the page hidden by a classroom link ([`PANELS`] ids).
+    pub hidden_panels: Vec<String>,
+    /// The guided preset this state came from ([`crate::stories`] id; empty: none).
+    pub story: String,
 }
 
 /// Curves hidden until the user shows them: theory curves that duplicate a measured
@@ -45,7 +106,9 @@ pub const DEFAULT_HIDDEN: [&str; 9] = ["zero", "avg", "ols", "poly2", "poly4", "
 impl Default for SharedState {
     fn default() -> Self {
         SharedState {
-            config: RunConfig::default(),
+            // The page opens on the small workload that shows in-context learning within
+            // about a minute on a CPU (the reference workload needs a GPU to be live).
+            config: crate::config::Preset::Cpu.config(),
             backend: BackendChoice::Auto,
             hidden_curves: DEFAULT_HIDDEN.iter().map(|s| s.to_string()).collect(),
             log_error_axis: false,
@@ -53,7 +116,19 @@ impl Default for SharedState {
             experiment: ExperimentKind::Scaling,
             preset: SweepPreset::Quick,
             workers: 0,
+            theme: ThemeChoice::Auto,
+            present: false,
+            embed: false,
+            hidden_panels: Vec::new(),
+            story: String::new(),
         }
+    }
+}
+
+impl SharedState {
+    /// Whether a classroom link hides panel `id` ([`PANELS`]).
+    pub fn hides(&self, id: &str) -> bool {
+        self.hidden_panels.iter().any(|p| p == id)
     }
 }
 
@@ -83,8 +158,8 @@ pub enum Kind {
     },
     /// On or off, `1` or `0` in a link.
     Flag { get: fn(&SharedState) -> bool, set: fn(&mut SharedState, bool) },
-    /// A comma-separated list of names.
-    List { get: fn(&SharedState) -> Vec<String>, set: fn(&mut SharedState, Vec<String>) },
+    /// A comma-separated list of names; `allowed` (if any) lists the names accepted.
+    List { get: fn(&SharedState) -> Vec<String>, set: fn(&mut SharedState, Vec<String>), allowed: Option<fn() -> Vec<&'static str>> },
 }
 
 /// One row of the settings table.
@@ -165,7 +240,16 @@ impl Setting {
                 "0" | "false" => set(s, false),
                 _ => return Err(format!("“{text}” is neither 1 nor 0")),
             },
-            Kind::List { set, .. } => set(s, text.split(',').filter(|x| !x.is_empty()).map(String::from).collect()),
+            Kind::List { set, allowed, .. } => {
+                let names: Vec<String> = text.split(',').filter(|x| !x.is_empty()).map(String::from).collect();
+                if let Some(allowed) = allowed {
+                    let allowed = allowed();
+                    if let Some(bad) = names.iter().find(|n| !allowed.contains(&n.as_str())) {
+                        return Err(format!("unknown name “{bad}” (one of {})", allowed.join(", ")));
+                    }
+                }
+                set(s, names)
+            }
         }
         Ok(())
     }

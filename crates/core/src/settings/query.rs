@@ -3,7 +3,6 @@
 //! default, so a mangled link still opens a working page.
 
 use super::{SETTINGS, Setting, SharedState};
-use crate::config::RunConfig;
 
 impl SharedState {
     /// `key=value&…` without the leading `?`. Only settings that apply and differ from
@@ -62,7 +61,7 @@ impl SharedState {
         if self.config.validate().is_err() {
             // The shape as a whole is reset: name every model field that changes with it.
             let before = self.clone();
-            self.config.model = RunConfig::default().model;
+            self.config.model = SharedState::default().config.model;
             for row in SETTINGS.iter().filter(|row| row.text(&before) != row.text(self)) {
                 if !messages.iter().any(|m| m.starts_with(&format!("{}:", row.display_name()))) {
                     messages.push(format!(
@@ -74,8 +73,8 @@ impl SharedState {
                 }
             }
             if let Err(e) = self.config.validate() {
-                messages.push(format!("settings still invalid ({e}); using the reference workload"));
-                self.config = RunConfig::default();
+                messages.push(format!("settings still invalid ({e}); using the default workload"));
+                self.config = SharedState::default().config;
             }
         }
         messages

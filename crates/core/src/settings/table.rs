@@ -2,11 +2,15 @@
 //! another (s on D, say) comes after it. To add a numeric setting: add its field to
 //! [`RunConfig`](crate::config::RunConfig) (with a serde default) and one `int`/`real` row.
 
-use super::{Group, Kind, Setting, SharedState, Tab, always, any_option};
+use super::{Group, Kind, PANELS, Setting, SharedState, Tab, ThemeChoice, always, any_option};
 use crate::config::{Arch, bounds};
 use crate::protocol::BackendChoice;
 use crate::sweep::{ExperimentKind, SweepPreset};
 use crate::tasks::{Covariance, DistributionShift, TaskFamily};
+
+fn panel_ids() -> Vec<&'static str> {
+    PANELS.iter().map(|(id, _)| *id).collect()
+}
 
 const fn int(
     key: &'static str,
@@ -310,7 +314,7 @@ pub static SETTINGS: &[Setting] = &[
         label: "hidden curves",
         hint: "Theory curves not drawn (ids, comma-separated; empty shows all)",
         group: Group::Page,
-        kind: Kind::List { get: |s| s.hidden_curves.clone(), set: |s, v| s.hidden_curves = v },
+        kind: Kind::List { get: |s| s.hidden_curves.clone(), set: |s, v| s.hidden_curves = v, allowed: None },
         applies: always,
         reset: None,
         cli: false,
@@ -332,12 +336,19 @@ pub static SETTINGS: &[Setting] = &[
         "tab",
         "Which part of the page is shown",
         Group::Page,
-        || vec![("run", "single run"), ("experiments", "experiments")],
+        || vec![("run", "single run"), ("experiments", "experiments"), ("stories", "stories")],
         |s| match s.tab {
             Tab::Run => "run",
             Tab::Experiments => "experiments",
+            Tab::Stories => "stories",
         },
-        |s, v| s.tab = if v == "experiments" { Tab::Experiments } else { Tab::Run },
+        |s, v| {
+            s.tab = match v {
+                "experiments" => Tab::Experiments,
+                "stories" => Tab::Stories,
+                _ => Tab::Run,
+            }
+        },
     )
     .page_only(),
     choice(
@@ -371,6 +382,65 @@ pub static SETTINGS: &[Setting] = &[
         (0, 16),
         |s| s.workers as u64,
         |s, v| s.workers = v as usize,
+    )
+    .page_only(),
+    choice(
+        "theme",
+        "theme",
+        "theme",
+        "Light or dark; auto follows the system setting",
+        Group::Page,
+        || ThemeChoice::ALL.map(|t| (t.name(), t.name())).to_vec(),
+        |s| s.theme.name(),
+        |s, v| s.theme = ThemeChoice::from_name(v).unwrap_or_default(),
+    )
+    .page_only(),
+    Setting {
+        key: "present",
+        name: "present",
+        label: "presentation mode",
+        hint: "Large type, charts at full width, settings collapsed",
+        group: Group::Page,
+        kind: Kind::Flag { get: |s| s.present, set: |s, v| s.present = v },
+        applies: always,
+        reset: None,
+        cli: false,
+    },
+    Setting {
+        key: "embed",
+        name: "embed",
+        label: "embed mode",
+        hint: "Only the charts and Train/Pause, for slides and iframes",
+        group: Group::Page,
+        kind: Kind::Flag { get: |s| s.embed, set: |s, v| s.embed = v },
+        applies: always,
+        reset: None,
+        cli: false,
+    },
+    Setting {
+        key: "panels",
+        name: "panels",
+        label: "hidden panels",
+        hint: "Parts of the page a classroom link hides (comma-separated)",
+        group: Group::Page,
+        kind: Kind::List {
+            get: |s| s.hidden_panels.clone(),
+            set: |s, v| s.hidden_panels = v,
+            allowed: Some(panel_ids as fn() -> Vec<&'static str>),
+        },
+        applies: always,
+        reset: None,
+        cli: false,
+    },
+    choice(
+        "story",
+        "story",
+        "story",
+        "The guided preset this page came from",
+        Group::Page,
+        || std::iter::once(("none", "none")).chain(crate::stories::STORIES.iter().map(|s| (s.id, s.title))).collect(),
+        |s| crate::stories::Story::named(&s.story).map_or("none", |x| x.id),
+        |s, v| s.story = if v == "none" { String::new() } else { v.to_string() },
     )
     .page_only(),
 ];

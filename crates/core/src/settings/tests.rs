@@ -32,7 +32,8 @@ fn other_values(row: &Setting, s: &SharedState) -> Vec<String> {
         Kind::Real { min, max, .. } => vec![min, max, 0.5 * (min + max), min + 0.25 * (max - min)].into_iter().map(|v| v.to_string()).collect(),
         Kind::Choice { options, .. } => options().into_iter().map(|(n, _)| n.to_string()).collect(),
         Kind::Flag { .. } => vec!["1".into(), "0".into()],
-        Kind::List { .. } => vec!["ols,gd1".into(), String::new()],
+        Kind::List { allowed: None, .. } => vec!["ols,gd1".into(), String::new()],
+        Kind::List { allowed: Some(allowed), .. } => vec![allowed()[..2].join(","), String::new()],
     };
     candidates
         .into_iter()
@@ -90,7 +91,8 @@ fn every_row_refuses_bad_values_by_name_and_keeps_the_rest() {
             Kind::Real { min, max, .. } => vec!["abc".into(), "NaN".into(), (max * 2.0 + 1.0).to_string(), (min - 1.0).to_string()],
             Kind::Choice { .. } => vec!["no-such-option".into()],
             Kind::Flag { .. } => vec!["yes".into()],
-            Kind::List { .. } => continue, // any list of names is a valid list
+            Kind::List { allowed: None, .. } => continue, // any list of names is a valid list
+            Kind::List { allowed: Some(_), .. } => vec!["no-such-name".into()],
         };
         // The conditional rows need their enabling setting in the link too; `K` proves the rest is kept.
         let mut prefix = base.to_query();
