@@ -27,7 +27,7 @@ pub fn loss_chart(loss: &LossLog, extra: &[(&str, &LossLog)]) -> LineChart {
             band: None,
             style: SeriesStyle::solid(style::MODEL, 2),
         },
-        Series { label: "per step".into(), points: raw, band: None, style: SeriesStyle::solid(RAW_LOSS, 1) },
+        Series { label: "per step".into(), points: raw, band: None, style: SeriesStyle::solid(style::MODEL_TINT, 1) },
     ];
     for (name, log) in extra {
         let mut color = color_for(name);
@@ -45,9 +45,6 @@ pub fn loss_chart(loss: &LossLog, extra: &[(&str, &LossLog)]) -> LineChart {
         ..Default::default()
     }
 }
-
-/// A light tint of the model colour for the raw, noisy loss.
-const RAW_LOSS: super::style::Rgb = (240, 190, 160);
 
 /// Trailing mean of the last `window` y values (in log space when all are positive, so a
 /// loss spanning decades is averaged geometrically); non-finite values are skipped.

@@ -3,7 +3,7 @@
 //! plotters charts; only the layout (label room, square cells, the grid) is computed here.
 
 use super::axis::{AxisCoord, AxisSpec, RangeOpts, Scale, auto_range, format_sig, valid_range};
-use super::style::{self, Theme, anchored, colormap, draw_title, is_light, title_height};
+use super::style::{self, Theme, anchored, colormap, draw_title, title_height};
 use super::{Plot, err};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, ValueFormatter};
@@ -131,7 +131,7 @@ fn cell_runs(rows: usize, cols: usize, colour: impl Fn(usize, usize) -> RGBColor
     for &c in grid.iter().flatten() {
         *counts.entry((c.0, c.1, c.2)).or_insert(0usize) += 1;
     }
-    let background = counts.into_iter().max_by_key(|&(k, n)| (n, k)).map_or(style::MISSING, |((r, g, b), _)| RGBColor(r, g, b));
+    let background = counts.into_iter().max_by_key(|&(k, n)| (n, k)).map_or(style::colours().missing, |((r, g, b), _)| RGBColor(r, g, b));
     let mut runs = Vec::new();
     for (r, row) in grid.iter().enumerate() {
         let mut start = 0;
@@ -224,7 +224,7 @@ fn draw_grid<DB: DrawingBackend>(grid: &HeatmapGrid, area: &DrawingArea<DB, Shif
         if !frame {
             return Ok(());
         }
-        let st = anchored(th.font(14.0, &style::MUTED), HPos::Center, VPos::Center);
+        let st = anchored(th.font(14.0, &th.colours.muted), HPos::Center, VPos::Center);
         return area.draw_text("no data yet", &st, (w / 2, (top + h) / 2)).map_err(err);
     }
     let shared = if grid.shared_scale { Some(color_range_of(&grid.maps)) } else { None };
@@ -346,12 +346,12 @@ where
     X: Ranged + ValueFormatter<X::ValueType>,
     Y: Ranged + ValueFormatter<Y::ValueType>,
 {
-    cc.plotting_area().draw(&Rectangle::new(corners, style::AXIS.stroke_width(th.stroke(1.0)))).map_err(err)?;
+    cc.plotting_area().draw(&Rectangle::new(corners, th.colours.axis.stroke_width(th.stroke(1.0)))).map_err(err)?;
     let mut mesh = cc.configure_mesh();
     mesh.disable_mesh()
-        .axis_style(style::AXIS.stroke_width(th.stroke(1.0)))
-        .label_style(th.font(tick_f, &style::MUTED))
-        .axis_desc_style(th.font(desc_f, &style::TEXT))
+        .axis_style(th.colours.axis.stroke_width(th.stroke(1.0)))
+        .label_style(th.font(tick_f, &th.colours.muted))
+        .axis_desc_style(th.font(desc_f, &th.colours.text))
         .set_all_tick_mark_size(tick(th));
     if !x_desc.is_empty() {
         mesh.x_desc(x_desc);
@@ -372,7 +372,7 @@ fn draw_one<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, th
     let scale = map.scale();
     let range = o.range.unwrap_or_else(|| map.color_range());
     if rows == 0 || cols == 0 {
-        let st = anchored(th.font(if o.compact { 10.0 } else { 14.0 }, &style::MUTED), HPos::Center, VPos::Center);
+        let st = anchored(th.font(if o.compact { 10.0 } else { 14.0 }, &th.colours.muted), HPos::Center, VPos::Center);
         return area.draw_text("no data yet", &st, (w / 2, (top + h) / 2)).map_err(err);
     }
 
@@ -423,7 +423,7 @@ fn draw_one<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, th
 
     let value = |r: usize, c: usize| map.values[r].get(c).copied().unwrap_or(f64::NAN);
     let cells = || (0..rows).flat_map(move |r| (0..cols).map(move |c| (r, c)));
-    let (background, runs) = cell_runs(rows, cols, |r, c| cell_color(value(r, c), range, scale).unwrap_or(style::MISSING));
+    let (background, runs) = cell_runs(rows, cols, |r, c| cell_color(value(r, c), range, scale).unwrap_or(th.colours.missing));
     cc.draw_series(std::iter::once(Rectangle::new([(0.0, rows as f64), (cols as f64, 0.0)], background.filled())))
         .map_err(err)?;
     cc.draw_series(runs.into_iter().map(|(r, c0, c1, fill)| Rectangle::new([(c0 as f64, flip(r) + 1.0), (c1 as f64, flip(r))], fill.filled())))
@@ -437,7 +437,8 @@ fn draw_one<DB: DrawingBackend>(map: &Heatmap, area: &DrawingArea<DB, Shift>, th
         cc.draw_series(cells().filter(|&(r, c)| !value(r, c).is_nan()).filter_map(|(r, c)| {
             let v = value(r, c);
             let text = format_sig(v);
-            let tc = if cell_color(v, range, scale).is_none_or(is_light) { style::TEXT } else { style::BACKGROUND };
+            // Dark ink on light cells, light ink on dark ones, in the theme's text and background.
+            let tc = th.colours.ink_on(cell_color(v, range, scale).unwrap_or(th.colours.missing));
             let st = anchored(th.font(value_f, &tc), HPos::Center, VPos::Center);
             fits(&text).then(|| Text::new(text, (c as f64 + 0.5, flip(r) + 0.5), st))
         }))

@@ -1,7 +1,7 @@
 //! Line charts: series with optional error bands, linear or log axes, a legend.
 
 use super::axis::{AxisCoord, AxisSpec, RangeOpts, Scale, auto_range, valid_range};
-use super::style::{self, Rgb, Theme, anchored, draw_title, ellipsize, rgb};
+use super::style::{Rgb, Theme, anchored, draw_title, ellipsize, wrap};
 use super::{Plot, err};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -65,6 +65,8 @@ const TICK: f64 = 12.0;
 const DESC: f64 = 13.0;
 const LEGEND: f64 = 12.0;
 const HINT: f64 = 14.0;
+/// The least height (logical pixels) worth drawing a plot in.
+const MIN_PLOT_H: f64 = 30.0;
 
 /// A clipping box in axis space.
 #[derive(Clone, Copy, Debug)]
@@ -80,7 +82,8 @@ fn to_t(scale: Scale, v: f64) -> f64 {
     scale.fwd(v).clamp(-1e300, 1e300)
 }
 
-/// Where the legend goes: right of the plot when the chart is wide enough, else below it.
+/// Where the legend goes: right of the plot when the chart is wide enough and every label fits
+/// there in full, else below it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Legend {
     Right,
@@ -131,94 +134,171 @@ fn draw<DB: DrawingBackend>(chart: &LineChart, area: &DrawingArea<DB, Shift>, sc
         _ => auto_range(&yv, RangeOpts { pad: 0.05, robust: true, snap_zero: true, ..RangeOpts::new(ys) }),
     };
 
-    // Legend entries: labelled series that have something to draw.
+    // Legend entries: labelled series that have something to draw. Labels are never cut:
+    // the legend goes right of the plot only when every label fits there in full, else below
+    // it on as many rows as it takes (a label wider than a whole row wrapped at spaces).
     let entries: Vec<&Series> = chart
         .series
         .iter()
         .filter(|s| !s.label.is_empty() && s.points.iter().any(|&(x, y)| xs.accepts(x) && ys.accepts(y)))
         .collect();
     let swatch = th.px(24.0);
-    let row_h = th.line_h(LEGEND) + th.px(3.0);
+    let gap = th.px(6.0); // swatch to label
+    let sep = th.px(14.0); // between entries of a row
+    let line_h = th.line_h(LEGEND);
+    let row_pad = th.px(3.0);
+    let row_h = line_h + row_pad;
+    // Room for half of the top tick label.
+    let margin_top = th.px(8.0).max(th.line_h(TICK) / 2 + th.px(2.0));
+    let label_ws: Vec<i32> = entries.iter().map(|s| th.text_w(area, &s.label, LEGEND)).collect();
+    let right_fits = w >= th.px(440.0)
+        && label_ws.iter().all(|&lw| lw <= (w as f64 * 0.3) as i32)
+        && entries.len() as i32 * row_h <= h - (top + margin_top) - th.px(4.0);
     let legend_pos = if entries.is_empty() {
         Legend::Hidden
-    } else if w >= th.px(440.0) {
+    } else if right_fits {
         Legend::Right
     } else {
         Legend::Bottom
     };
-    let text_max = (w as f64 * 0.3) as i32;
-    let labels: Vec<String> = entries.iter().map(|s| ellipsize(&th, area, &s.label, LEGEND, text_max)).collect();
-    let label_ws: Vec<i32> = labels.iter().map(|l| th.text_w(area, l, LEGEND)).collect();
+    // Each entry's label lines and width (swatch included).
+    let mut lines: Vec<Vec<String>> = entries.iter().map(|s| vec![s.label.clone()]).collect();
+    let mut entry_ws: Vec<i32> = label_ws.iter().map(|lw| swatch + gap + lw).collect();
     let (mut legend_w, mut legend_h) = (0, 0);
-    let mut bottom_rows: Vec<Vec<usize>> = Vec::new();
+    // Bottom legend: the entries of each row, and each row's height.
+    let mut bottom_rows: Vec<(Vec<usize>, i32)> = Vec::new();
     match legend_pos {
         Legend::Right => {
-            legend_w = swatch + th.px(6.0) + label_ws.iter().copied().max().unwrap_or(0) + 2 * pad;
+            legend_w = swatch + gap + label_ws.iter().copied().max().unwrap_or(0) + 2 * pad;
         }
         Legend::Bottom => {
             let avail = w - 2 * pad;
+            let text_avail = (avail - swatch - gap).max(th.px(20.0));
+            for (i, s) in entries.iter().enumerate() {
+                if label_ws[i] > text_avail {
+                    lines[i] = wrap(&th, area, &s.label, LEGEND, text_avail);
+                    entry_ws[i] = swatch + gap + lines[i].iter().map(|l| th.text_w(area, l, LEGEND)).max().unwrap_or(0);
+                }
+            }
             let mut row: Vec<usize> = Vec::new();
             let mut used = 0;
-            for (i, lw) in label_ws.iter().enumerate() {
-                let ew = swatch + th.px(6.0) + lw + th.px(14.0);
-                if !row.is_empty() && used + ew > avail {
-                    bottom_rows.push(std::mem::take(&mut row));
+            let height = |row: &[usize]| row.iter().map(|&i| lines[i].len() as i32).max().unwrap_or(1) * line_h + row_pad;
+            for i in 0..entries.len() {
+                if !row.is_empty() && used + sep + entry_ws[i] > avail {
+                    let h = height(&row);
+                    bottom_rows.push((std::mem::take(&mut row), h));
                     used = 0;
                 }
+                used += if row.is_empty() { entry_ws[i] } else { sep + entry_ws[i] };
                 row.push(i);
-                used += ew;
             }
             if !row.is_empty() {
-                bottom_rows.push(row);
+                let h = height(&row);
+                bottom_rows.push((row, h));
             }
-            bottom_rows.truncate(4);
-            legend_h = bottom_rows.len() as i32 * row_h + th.px(4.0);
+            legend_h = bottom_rows.iter().map(|r| r.1).sum::<i32>() + th.px(4.0);
         }
         _ => {}
     }
 
-    // Plot region and label areas.
+    // Plot region and label areas. The legend takes the room it needs: when too little is
+    // left for a plot of the minimum height, the plot is left out and the legend drawn in full.
     let region_w = w - legend_w;
     let region_h = h - top - legend_h;
-    // Room for half of the top tick label.
-    let margin_top = th.px(8.0).max(th.line_h(TICK) / 2 + th.px(2.0));
     let margin_right = if legend_pos == Legend::Right { th.px(4.0) } else { th.px(16.0) };
     let desc_h = |s: &str| if s.is_empty() { 0 } else { th.line_h(DESC) };
     let x_area = th.px(8.0) + th.line_h(TICK) + th.px(2.0) + desc_h(&chart.x_label);
     let plot_h = region_h - margin_top - x_area;
-    let y_spec = AxisSpec::new(yr.0, yr.1, ys, (plot_h as f64 / (th.s * TICK * 2.8)) as usize, false);
-    let y_lab_w = y_spec.labels().iter().map(|l| th.text_w(area, l, TICK)).max().unwrap_or(0);
-    let y_area = y_lab_w + th.px(8.0) + th.px(6.0) + desc_h(&chart.y_label);
-    let plot_w = region_w - y_area - margin_right - th.px(4.0);
-    if plot_w < th.px(40.0) || plot_h < th.px(30.0) {
-        return Ok(());
+    'plot: {
+        if plot_h < th.px(MIN_PLOT_H) {
+            break 'plot;
+        }
+        let y_spec = AxisSpec::new(yr.0, yr.1, ys, (plot_h as f64 / (th.s * TICK * 2.8)) as usize, false);
+        let y_lab_w = y_spec.labels().iter().map(|l| th.text_w(area, l, TICK)).max().unwrap_or(0);
+        let y_area = y_lab_w + th.px(8.0) + th.px(6.0) + desc_h(&chart.y_label);
+        let plot_w = region_w - y_area - margin_right - th.px(4.0);
+        if plot_w < th.px(40.0) {
+            break 'plot;
+        }
+        draw_plot(chart, area, &th, &PlotLayout { top, region_w, region_h, margin_top, margin_right, x_area, y_area, plot_w }, (xr, x_integer && has_data, has_data), y_spec)?;
     }
-    let mut n_x = ((plot_w as f64 / (th.s * 70.0)) as usize).clamp(2, 12);
+
+    // Legend.
+    let label_at = |i: usize, x: i32, cy: i32| legend_entry(area, &th, entries[i], &lines[i], x, cy, swatch, gap);
+    match legend_pos {
+        Legend::Right => {
+            let x0 = region_w + pad;
+            for i in 0..entries.len() {
+                label_at(i, x0, top + margin_top + i as i32 * row_h + row_h / 2)?;
+            }
+        }
+        Legend::Bottom => {
+            let mut y = (h - legend_h).max(top) + th.px(2.0);
+            for (row, row_h) in &bottom_rows {
+                let cy = y + (row_pad + line_h) / 2;
+                let total: i32 = row.iter().map(|&i| entry_ws[i]).sum::<i32>() + sep * (row.len() as i32 - 1);
+                let mut x = ((w - total) / 2).max(pad);
+                for &i in row {
+                    label_at(i, x, cy)?;
+                    x += entry_ws[i] + sep;
+                }
+                y += row_h;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Where the plot goes in a line chart's area (output pixels).
+struct PlotLayout {
+    top: i32,
+    region_w: i32,
+    region_h: i32,
+    margin_top: i32,
+    margin_right: i32,
+    x_area: i32,
+    y_area: i32,
+    plot_w: i32,
+}
+
+/// The axes, grid, bands, lines, markers and the empty hint of `chart`.
+fn draw_plot<DB: DrawingBackend>(
+    chart: &LineChart,
+    area: &DrawingArea<DB, Shift>,
+    th: &Theme,
+    l: &PlotLayout,
+    (xr, x_integer, has_data): ((f64, f64), bool, bool),
+    y_spec: AxisSpec,
+) -> Result<(), String> {
+    let (xs, ys) = (chart.x_scale, chart.y_scale);
+    let c = th.colours;
+    let mut n_x = ((l.plot_w as f64 / (th.s * 70.0)) as usize).clamp(2, 12);
     let x_spec = loop {
-        let spec = AxisSpec::new(xr.0, xr.1, xs, n_x, x_integer && has_data);
+        let spec = AxisSpec::new(xr.0, xr.1, xs, n_x, x_integer);
         let widest = spec.labels().iter().map(|l| th.text_w(area, l, TICK)).max().unwrap_or(0);
-        if n_x <= 2 || (spec.major.len() as i32) * (widest + th.px(14.0)) <= plot_w {
+        if n_x <= 2 || (spec.major.len() as i32) * (widest + th.px(14.0)) <= l.plot_w {
             break spec;
         }
         n_x -= 1;
     };
 
-    let region = area.clone().shrink((0, top), (region_w.max(1), region_h.max(1)));
+    let region = area.clone().shrink((0, l.top), (l.region_w.max(1), l.region_h.max(1)));
     let mut cc = ChartBuilder::on(&region)
-        .margin_top(margin_top)
-        .margin_right(margin_right)
+        .margin_top(l.margin_top)
+        .margin_right(l.margin_right)
         .margin_left(th.px(4.0))
-        .x_label_area_size(x_area)
-        .y_label_area_size(y_area)
+        .x_label_area_size(l.x_area)
+        .y_label_area_size(l.y_area)
         .build_cartesian_2d(AxisCoord(x_spec.clone()), AxisCoord(y_spec.clone()))
         .map_err(err)?;
     {
         let mut mesh = cc.configure_mesh();
-        mesh.bold_line_style(style::GRID_BOLD.stroke_width(th.stroke(1.0)))
-            .light_line_style(style::GRID_LIGHT.stroke_width(th.stroke(1.0)))
-            .axis_style(style::AXIS.stroke_width(th.stroke(1.0)))
-            .label_style(th.font(TICK, &style::MUTED))
-            .axis_desc_style(th.font(DESC, &style::TEXT))
+        mesh.bold_line_style(c.grid_bold.stroke_width(th.stroke(1.0)))
+            .light_line_style(c.grid_light.stroke_width(th.stroke(1.0)))
+            .axis_style(c.axis.stroke_width(th.stroke(1.0)))
+            .label_style(th.font(TICK, &c.muted))
+            .axis_desc_style(th.font(DESC, &c.text))
             .set_all_tick_mark_size(th.px(4.0));
         if !chart.x_label.is_empty() {
             mesh.x_desc(chart.x_label.as_str());
@@ -242,7 +322,7 @@ fn draw<DB: DrawingBackend>(chart: &LineChart, area: &DrawingArea<DB, Shift>, sc
     for s in chart.series.iter().rev() {
         let Some(band) = &s.band else { continue };
         let below = ty0 - (ty1 - ty0);
-        let fill = rgb(s.style.color).mix(0.18).filled();
+        let fill = c.series(s.style.color).mix(0.18).filled();
         for run in runs(band.iter().filter(|b| xs.accepts(b.0)).map(|&(x, lo, hi)| {
             let ok = ys.accepts(hi) && (lo.is_finite() && lo <= hi);
             let lo_t = if ys.accepts(lo) { to_t(ys, lo) } else { below };
@@ -263,7 +343,7 @@ fn draw<DB: DrawingBackend>(chart: &LineChart, area: &DrawingArea<DB, Shift>, sc
     // Lines and markers; series[0] on top.
     let dash = (th.px(6.0), th.px(4.0));
     for s in chart.series.iter().rev() {
-        let color = rgb(s.style.color);
+        let color = c.series(s.style.color);
         let line = color.stroke_width(th.stroke(s.style.width.max(1) as f64));
         let n_ok = s.points.iter().filter(|&&(x, y)| xs.accepts(x) && ys.accepts(y)).count();
         let markers = s.style.markers && n_ok <= 60;
@@ -290,55 +370,26 @@ fn draw<DB: DrawingBackend>(chart: &LineChart, area: &DrawingArea<DB, Shift>, sc
 
     if !has_data {
         let hint = if chart.empty_hint.is_empty() { "no data yet" } else { chart.empty_hint.as_str() };
-        let hint = ellipsize(&th, area, hint, HINT, px_right - px_left - th.px(16.0));
-        let st = anchored(th.font(HINT, &style::MUTED), HPos::Center, VPos::Center);
+        let hint = ellipsize(th, area, hint, HINT, px_right - px_left - th.px(16.0));
+        let st = anchored(th.font(HINT, &c.muted), HPos::Center, VPos::Center);
         area.draw_text(&hint, &st, ((px_left + px_right) / 2, (py_top + py_bottom) / 2)).map_err(err)?;
-    }
-
-    // Legend.
-    match legend_pos {
-        Legend::Right => {
-            let x0 = region_w + pad;
-            let avail = h - (top + margin_top) - th.px(4.0);
-            let max_rows = (avail / row_h).max(1) as usize;
-            let shown = if entries.len() > max_rows { max_rows.saturating_sub(1) } else { entries.len() };
-            for (i, s) in entries.iter().take(shown).enumerate() {
-                let cy = top + margin_top + i as i32 * row_h + row_h / 2;
-                legend_entry(area, &th, s, &labels[i], x0, cy, swatch)?;
-            }
-            if shown < entries.len() {
-                let cy = top + margin_top + shown as i32 * row_h + row_h / 2;
-                let st = anchored(th.font(LEGEND, &style::MUTED), HPos::Left, VPos::Center);
-                area.draw_text(&format!("+ {} more", entries.len() - shown), &st, (x0, cy)).map_err(err)?;
-            }
-        }
-        Legend::Bottom => {
-            let y_start = h - legend_h + th.px(2.0);
-            for (r, row) in bottom_rows.iter().enumerate() {
-                let cy = y_start + r as i32 * row_h + row_h / 2;
-                let total: i32 = row.iter().map(|&i| swatch + th.px(6.0) + label_ws[i] + th.px(14.0)).sum::<i32>() - th.px(14.0);
-                let mut x = ((w - total) / 2).max(pad);
-                for &i in row {
-                    legend_entry(area, &th, entries[i], &labels[i], x, cy, swatch)?;
-                    x += swatch + th.px(6.0) + label_ws[i] + th.px(14.0);
-                }
-            }
-        }
-        _ => {}
     }
     Ok(())
 }
 
+/// One legend entry: the series' swatch centred on `cy`, its label's lines from there down.
+#[allow(clippy::too_many_arguments)]
 fn legend_entry<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     th: &Theme,
     s: &Series,
-    label: &str,
+    lines: &[String],
     x: i32,
     cy: i32,
     swatch: i32,
+    gap: i32,
 ) -> Result<(), String> {
-    let color = rgb(s.style.color);
+    let color = th.colours.series(s.style.color);
     if s.band.is_some() {
         let hh = th.px(5.0);
         area.draw(&Rectangle::new([(x, cy - hh), (x + swatch, cy + hh)], color.mix(0.18).filled())).map_err(err)?;
@@ -355,8 +406,11 @@ fn legend_entry<DB: DrawingBackend>(
         let r = th.px(2.0 + 0.5 * s.style.width.min(4) as f64);
         area.draw(&Circle::new((x + swatch / 2, cy), r, color.filled())).map_err(err)?;
     }
-    let st = anchored(th.font(LEGEND, &style::TEXT), HPos::Left, VPos::Center);
-    area.draw_text(label, &st, (x + swatch + th.px(6.0), cy)).map_err(err)
+    let st = anchored(th.font(LEGEND, &th.colours.text), HPos::Left, VPos::Center);
+    for (j, text) in lines.iter().enumerate() {
+        area.draw_text(text, &st, (x + swatch + gap, cy + j as i32 * th.line_h(LEGEND))).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Splits a sequence of (ok, point) into maximal runs of ok points.

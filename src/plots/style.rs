@@ -29,15 +29,127 @@ pub const PALETTE: [Rgb; 12] = [
 
 pub const MODEL: Rgb = (213, 94, 0);
 const GREY: Rgb = (136, 136, 136);
+/// A light tint of the model colour, for the raw, noisy training loss behind its moving
+/// average. On a dark background the tint is taken towards the background instead.
+pub(crate) const MODEL_TINT: Rgb = (240, 190, 160);
 
-/// Text, axes and grid colours (light background).
-pub(crate) const BACKGROUND: RGBColor = RGBColor(255, 255, 255);
-pub(crate) const TEXT: RGBColor = RGBColor(34, 34, 34);
-pub(crate) const MUTED: RGBColor = RGBColor(110, 110, 110);
-pub(crate) const AXIS: RGBColor = RGBColor(115, 115, 115);
-pub(crate) const GRID_BOLD: RGBColor = RGBColor(222, 222, 222);
-pub(crate) const GRID_LIGHT: RGBColor = RGBColor(242, 242, 242);
-pub(crate) const MISSING: RGBColor = RGBColor(225, 225, 225);
+/// Background, text, axes and grid colours of one theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Colours {
+    pub background: RGBColor,
+    pub text: RGBColor,
+    pub muted: RGBColor,
+    pub axis: RGBColor,
+    pub grid_bold: RGBColor,
+    pub grid_light: RGBColor,
+    /// Missing heatmap cells.
+    pub missing: RGBColor,
+}
+
+impl Colours {
+    pub const LIGHT: Colours = Colours {
+        background: RGBColor(255, 255, 255),
+        text: RGBColor(34, 34, 34),
+        muted: RGBColor(110, 110, 110),
+        axis: RGBColor(115, 115, 115),
+        grid_bold: RGBColor(222, 222, 222),
+        grid_light: RGBColor(242, 242, 242),
+        missing: RGBColor(225, 225, 225),
+    };
+
+    pub const DARK: Colours = Colours {
+        background: RGBColor(22, 27, 34),
+        text: RGBColor(230, 237, 243),
+        muted: RGBColor(160, 170, 180),
+        axis: RGBColor(140, 150, 160),
+        grid_bold: RGBColor(55, 62, 71),
+        grid_light: RGBColor(38, 44, 52),
+        missing: RGBColor(60, 66, 75),
+    };
+
+    fn is_dark(&self) -> bool {
+        !is_light(self.background)
+    }
+
+    /// The colour a series of colour `c` is drawn in on this background. On the light theme
+    /// `c` itself; on the dark theme a colour with less than 3:1 contrast against the
+    /// background (indigo, wine) is mixed towards white until it has 3:1 (WCAG's minimum for
+    /// graphics), keeping its hue, and the model's light tint becomes a dark one.
+    pub fn series(&self, c: Rgb) -> RGBColor {
+        if !self.is_dark() {
+            return rgb(c);
+        }
+        let bg = self.background;
+        if c == MODEL_TINT {
+            return mix(rgb(MODEL), bg, 0.55);
+        }
+        let mut out = rgb(c);
+        let mut t = 0.0;
+        while contrast(out, bg) < 3.0 && t < 1.0 {
+            t += 0.05;
+            out = mix(rgb(c), RGBColor(255, 255, 255), 1.0 - t);
+        }
+        out
+    }
+
+    /// Text colour for a cell of colour `cell`: the theme's darker of text and background on a
+    /// light cell, the lighter one on a dark cell.
+    pub fn ink_on(&self, cell: RGBColor) -> RGBColor {
+        let (dark, light) = if self.is_dark() { (self.background, self.text) } else { (self.text, self.background) };
+        if is_light(cell) { dark } else { light }
+    }
+}
+
+thread_local! {
+    /// Whether charts are drawn in the dark theme (per thread: the page has one, and native
+    /// tests running in parallel each choose their own).
+    static DARK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Chooses the charts' theme: every chart drawn (canvas or SVG) after this call on this
+/// thread uses the dark palette when `dark`, else the light one.
+pub fn set_dark(dark: bool) {
+    DARK.with(|d| d.set(dark));
+}
+
+/// Whether charts are drawn in the dark theme ([`set_dark`]).
+pub fn is_dark() -> bool {
+    DARK.with(|d| d.get())
+}
+
+/// The palette of the current theme.
+pub(crate) fn colours() -> Colours {
+    if is_dark() { Colours::DARK } else { Colours::LIGHT }
+}
+
+/// The colour a series of colour `c` is drawn in on the current theme's background: `c` on
+/// the light theme, `c` lightened where it would be too dark to see on the dark theme (the
+/// page's HTML swatches can use this to match the charts).
+pub fn chart_colour(c: Rgb) -> Rgb {
+    let o = colours().series(c);
+    (o.0, o.1, o.2)
+}
+
+/// `a` × t + `b` × (1 − t).
+fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
+    let m = |x: u8, y: u8| (x as f64 * t + y as f64 * (1.0 - t)).round().clamp(0.0, 255.0) as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+/// WCAG relative luminance.
+fn luminance(c: RGBColor) -> f64 {
+    let lin = |v: u8| {
+        let v = v as f64 / 255.0;
+        if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+}
+
+/// WCAG contrast ratio of two colours (1 to 21).
+pub(crate) fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
 
 /// Canonical learner name: theory ids and baseline names of one learner map to one key
 /// ("ols" → "least_squares", "avg" → "averaging", "gd2" → "gd_2", "ridge_0.1" → "ridge", ...).
@@ -140,19 +252,22 @@ pub fn display_name(name: &str) -> String {
 pub(crate) struct Theme {
     pub s: f64,
     pub font_factor: f64,
+    /// The palette of the theme current when the drawing started ([`set_dark`]).
+    pub colours: Colours,
 }
 
 impl Theme {
     pub fn for_backend<DB: DrawingBackend>(scale: f64) -> Self {
         let s = if scale.is_finite() && scale > 0.0 { scale.clamp(0.25, 8.0) } else { 1.0 };
         let font_factor = if std::any::type_name::<DB>().contains("SVGBackend") { 1.24 } else { 1.0 };
-        Theme { s, font_factor }
+        Theme { s, font_factor, colours: colours() }
     }
 
     /// How every chart starts: the theme for `DB` at `scale`, with `area` cleared to the background.
     pub fn clear<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, scale: f64) -> Result<Self, String> {
-        area.fill(&BACKGROUND).map_err(super::err)?;
-        Ok(Self::for_backend::<DB>(scale))
+        let th = Self::for_backend::<DB>(scale);
+        area.fill(&th.colours.background).map_err(super::err)?;
+        Ok(th)
     }
 
     /// `v` logical pixels in output pixels.
@@ -184,7 +299,7 @@ impl Theme {
             if let Some(w) = super::canvas::text_width(text, size * self.s * self.font_factor) {
                 return w;
             }
-            if let Ok((w, _)) = area.estimate_text_size(text, &self.font(size, &TEXT)) {
+            if let Ok((w, _)) = area.estimate_text_size(text, &self.font(size, &self.colours.text)) {
                 return w as i32;
             }
         }
@@ -239,6 +354,47 @@ pub(crate) fn ellipsize<DB: DrawingBackend>(
     "…".into()
 }
 
+/// Splits `text` into lines at most `max_w` output pixels wide, breaking at spaces; only a
+/// word wider than `max_w` by itself is broken between characters. Nothing is left out: the
+/// lines joined with spaces are `text` with its runs of spaces made single (plus the breaks
+/// inside over-wide words).
+pub(crate) fn wrap<DB: DrawingBackend>(
+    theme: &Theme,
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: f64,
+    max_w: i32,
+) -> Vec<String> {
+    let fits = |s: &str| theme.text_w(area, s, size) <= max_w;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let joined = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        if fits(&joined) {
+            line = joined;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        line = word.to_string();
+        // A word too wide on its own: the longest prefix that fits (at least one character).
+        while !fits(&line) && line.chars().count() > 1 {
+            let chars: Vec<char> = line.chars().collect();
+            let mut n = chars.len() - 1;
+            while n > 1 && !fits(&chars[..n].iter().collect::<String>()) {
+                n -= 1;
+            }
+            lines.push(chars[..n].iter().collect());
+            line = chars[n..].iter().collect();
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// The frame every chart shares: its title centred at the top of `area` (shortened to fit),
 /// bold, or plain and smaller for one `small` map of a grid. Returns the y where the chart's
 /// body starts, below the title (or below a small top margin when there is none).
@@ -253,7 +409,7 @@ pub(crate) fn draw_title<DB: DrawingBackend>(
     }
     let w = area.dim_in_pixel().0 as i32;
     let size = title_size(small);
-    let font = if small { th.font(size, &TEXT) } else { th.bold(size, &TEXT) };
+    let font = if small { th.font(size, &th.colours.text) } else { th.bold(size, &th.colours.text) };
     let text = ellipsize(th, area, title, size, w - 2 * th.px(6.0));
     area.draw_text(&text, &anchored(font, HPos::Center, VPos::Top), (w / 2, th.px(4.0))).map_err(super::err)?;
     Ok(title_height(th, title, small))

@@ -385,22 +385,75 @@ fn plots_single_points_huge_ranges_and_bad_ranges_never_panic() {
 
 #[test]
 fn plots_many_series_and_narrow_legends() {
+    // Thirty series do not fit right of the plot: they go below it, every one of them.
     let mut c = line_chart("many", "k", "error");
     for i in 0..30 {
         c.series.push(series(format!("series number {i}"), (0..20).map(|k| (k as f64, 1.0 / (k as f64 + 1.0 + i as f64))).collect()));
     }
-    let (_, svg) = render("many-series", 720, 400, &c);
-    assert!(svg.texts().iter().any(|t| t.starts_with("+ ") && t.ends_with(" more")), "{:?}", svg.texts());
-    // Narrow: legend below the plot, still with labels.
+    let (raw, svg) = render("many-series", 720, 400, &c);
+    for i in 0..30 {
+        assert!(svg.has_text(&format!("series number {i}")), "{:?}", svg.texts());
+    }
+    assert!(!svg.texts().iter().any(|t| t.ends_with(" more")) && !raw.contains('…'), "{:?}", svg.texts());
+    assert!(svg.with("polyline", "stroke", &hex(color_for("series number 0"))).len() >= 2, "the plot is still drawn");
+    // Narrow: legend below the plot, with every label.
     let (model, baselines, theory) = lab_data();
     let chart = icl_error_chart(Some(&model), &baselines, &theory, false);
     let (_, svg) = render("narrow", 360, 420, &chart);
-    assert!(svg.has_text("model"));
-    // Long labels are shortened with an ellipsis instead of running off the canvas.
-    let mut c = line_chart("long", "x", "y");
-    c.series.push(series("a very long legend label that would never fit next to a small plot in any layout", vec![(0.0, 1.0), (1.0, 2.0)]));
-    let (_, svg) = render("long-label", 500, 300, &c);
-    assert!(svg.texts().iter().any(|t| t.ends_with('…')), "{:?}", svg.texts());
+    for s in &chart.series {
+        assert!(svg.has_text(&s.label), "{:?} missing: {:?}", s.label, svg.texts());
+    }
+    // A label wider than the whole chart is wrapped at spaces onto several lines, not shortened.
+    let label = "a very long legend label that would never fit next to a small plot in any layout";
+    let mut c = line_chart("Wrapped", "X axis", "Y axis");
+    c.series.push(series(label, vec![(0.0, 1.0), (1.0, 2.0)]));
+    let (raw, svg) = render("long-label", 500, 300, &c);
+    assert!(!raw.contains('…'), "{:?}", svg.texts());
+    let pieces: Vec<&str> = svg.texts().into_iter().filter(|t| !t.is_empty() && label.contains(*t)).collect();
+    assert!(pieces.len() >= 2, "{pieces:?}");
+    assert_eq!(pieces.join(" "), label);
+    // A single word wider than the chart is broken between characters, every one kept.
+    let word = "an_identifier_without_any_spaces_that_is_much_wider_than_the_whole_chart_is";
+    let mut c = line_chart("Wrapped", "X axis", "Y axis");
+    c.series.push(series(word, vec![(0.0, 1.0), (1.0, 2.0)]));
+    let (_, svg) = render("long-word", 300, 300, &c);
+    let pieces: Vec<&str> = svg.texts().into_iter().filter(|t| !t.is_empty() && word.contains(*t)).collect();
+    assert!(pieces.len() >= 2, "{pieces:?}");
+    assert_eq!(pieces.concat(), word);
+}
+
+/// Native (SVG) width estimate of `text` at `size` logical pixels.
+fn text_width(text: &str, size: f64) -> i32 {
+    let mut w = 0;
+    to_svg_string(1, 1, |area| {
+        w = style::Theme::for_backend::<plotters::prelude::SVGBackend>(1.0).text_w(area, text, size);
+        Ok(())
+    })
+    .unwrap();
+    w
+}
+
+#[test]
+fn plots_legends_never_cut_a_label() {
+    let (model, baselines, mut theory) = lab_data();
+    theory[0].1 = "Bayes optimal (posterior mean) ridge, λ = σ²".into();
+    theory[1].1 = "1 GD step, optimal η (= 1/(1+(D+1)/k))".into();
+    let chart = icl_error_chart(Some(&model), &baselines, &theory, true);
+    assert_eq!(chart.series.len(), 9);
+    for (w, h) in [(487, 270), (390, 300)] {
+        let name = format!("legend-long-{w}x{h}");
+        let (raw, svg) = render(&name, w, h, &chart);
+        assert!(!raw.contains('…'), "{name}: {:?}", svg.texts());
+        for s in &chart.series {
+            assert!(svg.has_text(&s.label), "{name}: legend label {:?} missing: {:?}", s.label, svg.texts());
+            // Inside the canvas, in full.
+            let e = svg.elems.iter().find(|e| e.name == "text" && e.text == s.label).unwrap();
+            let (x, y): (f64, f64) = (e.attrs["x"].parse().unwrap(), e.attrs["y"].parse().unwrap());
+            assert!(x >= 0.0 && x as i32 + text_width(&s.label, 12.0) <= w as i32 && y >= 0.0 && y < h as f64, "{name}: {:?} at {x}, {y}", s.label);
+        }
+        // The plot is still there, above the legend.
+        assert!(svg.with("polyline", "stroke", &hex(style::MODEL)).len() >= 2, "{name}: the model's line");
+    }
 }
 
 fn depth_width_grid() -> Heatmap {
@@ -594,4 +647,89 @@ fn a_grid_drawn_part_by_part_is_the_grid_drawn_at_once() {
     // A one-part chart draws everything at part 0 and nothing after.
     let empty = HeatmapGrid::default();
     assert_eq!(empty.parts(), 1);
+}
+
+/// Sets the light theme again when dropped (a failing test too leaves its thread light).
+struct LightAgain;
+
+impl Drop for LightAgain {
+    fn drop(&mut self) {
+        set_dark(false);
+    }
+}
+
+#[test]
+fn plots_dark_theme_draws_on_a_dark_background() {
+    let _light_again = LightAgain;
+    let (model, baselines, theory) = lab_data();
+    let chart = icl_error_chart(Some(&model), &baselines, &theory, true);
+    let dark = style::Colours::DARK;
+    let (dark_bg, white) = (hex(rgb_of(dark.background)), hex((255, 255, 255)));
+
+    set_dark(true);
+    assert!(is_dark());
+    // The setting is per thread: another thread still draws light.
+    assert!(!std::thread::spawn(is_dark).join().unwrap());
+    let (_, svg) = render("icl-error-dark", 720, 400, &chart);
+    assert!(!svg.with("rect", "fill", &dark_bg).is_empty(), "dark background");
+    assert!(svg.with("rect", "fill", &white).is_empty(), "no white background");
+    let inks = [dark.text, dark.muted].map(|c| hex(rgb_of(c)));
+    for e in svg.elems.iter().filter(|e| e.name == "text") {
+        assert!(inks.contains(&e.attrs["fill"]), "text {:?} in {}", e.text, e.attrs["fill"]);
+    }
+    // Learner colours are kept; the model reads on the dark background as it is.
+    assert!(!svg.with("polyline", "stroke", &hex(style::MODEL)).is_empty());
+    // The raw loss behind its moving average: a dark tint of the model colour, not the light one.
+    let train = LossLog { points: (0..100).map(|i| LossPoint { step: i * 10, loss: 1.0 / (1.0 + i as f64) }).collect(), ..Default::default() };
+    let (_, svg) = render("loss-dark", 720, 400, &loss_chart(&train, &[]));
+    assert!(svg.with("polyline", "stroke", &hex(style::MODEL_TINT)).is_empty());
+    assert_eq!(svg.with("polyline", "stroke", &hex(rgb_of(dark.series(style::MODEL_TINT)))).len(), 2, "raw loss + swatch");
+    // Heatmaps: missing cells in the dark theme's grey, values in its text or background colour.
+    let (_, svg) = render("heatmap-dark", 720, 420, &depth_width_grid());
+    assert_eq!(svg.with("rect", "fill", &hex(rgb_of(dark.missing))).len(), 1, "one missing cell");
+    let values: Vec<&Elem> = svg.with("text", "text-anchor", "middle").into_iter().filter(|e| e.text.starts_with("0.")).collect();
+    assert!(values.len() >= 23);
+    assert!(values.iter().all(|e| [dark.text, dark.background].map(|c| hex(rgb_of(c))).contains(&e.attrs["fill"])));
+
+    set_dark(false);
+    assert!(!is_dark());
+    let (_, svg) = render("icl-error-light", 720, 400, &chart);
+    assert!(!svg.with("rect", "fill", &white).is_empty(), "white background");
+    assert!(svg.with("rect", "fill", &dark_bg).is_empty(), "no dark background");
+}
+
+#[test]
+fn plots_learner_colours_read_on_both_backgrounds() {
+    let names = [
+        "model", "zero", "averaging", "least_squares", "ridge", "bayes", "bayes_limit", "gd_1", "gd_2", "gd_3", "gd_4", "lasso",
+        "tree_greedy", "tree_greedy_unlimited", "tree_zero_threshold", "knn_3", "poly_2", "lu_1", "rrs_inf",
+    ];
+    let colours: Vec<Rgb> = names.iter().map(|n| color_for(n)).chain(style::PALETTE).collect();
+    let (light, dark) = (style::Colours::LIGHT, style::Colours::DARK);
+    for &c in &colours {
+        // The light theme draws every colour as it is.
+        assert_eq!(rgb_of(light.series(c)), c);
+        // The dark theme keeps colours that read (3:1, WCAG's minimum for graphics) and
+        // lightens the others (indigo, wine) until they do.
+        let on_dark = dark.series(c);
+        assert!(style::contrast(on_dark, dark.background) >= 3.0, "{c:?} → {on_dark:?}");
+        if style::contrast(plotters::style::RGBColor(c.0, c.1, c.2), dark.background) >= 3.0 {
+            assert_eq!(rgb_of(on_dark), c);
+        }
+    }
+    // The model's colour reads on the dark background unchanged; its light tint becomes dark.
+    assert_eq!(rgb_of(dark.series(style::MODEL)), style::MODEL);
+    assert!(style::contrast(dark.series(style::MODEL_TINT), dark.background) < style::contrast(dark.series(style::MODEL), dark.background));
+    // Text reads at AA (4.5:1) in both themes.
+    for t in [light, dark] {
+        assert!(style::contrast(t.text, t.background) >= 7.0);
+        assert!(style::contrast(t.muted, t.background) >= 4.5);
+        assert!(style::contrast(t.axis, t.background) >= 3.0);
+    }
+    // chart_colour follows the current theme.
+    let _light_again = LightAgain;
+    let indigo = color_for("gd_4");
+    assert_eq!(chart_colour(indigo), indigo);
+    set_dark(true);
+    assert_ne!(chart_colour(indigo), indigo);
 }
