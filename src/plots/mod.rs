@@ -14,11 +14,14 @@
 //!
 //! Sizes are in logical pixels, multiplied by the scale (devicePixelRatio) when drawn.
 //! Learners keep their colour on every plot ([`color_for`]); the palette is colour-blind friendly.
+//! Charts are drawn in a light or a dark theme ([`set_dark`], [`is_dark`]): the page chooses
+//! it before drawing, and SVG exports use the current one.
 
 mod axis;
 mod builders;
 mod heatmap;
 mod line;
+mod overlay;
 mod style;
 
 #[cfg(test)]
@@ -26,7 +29,8 @@ mod tests;
 
 pub use builders::{add_shifted_model, icl_error_chart, loss_chart, sweep_charts, sweep_heatmap, theory_lines};
 pub use heatmap::{Heatmap, HeatmapGrid, attention_map};
-pub use style::{color_for, display_name};
+pub use overlay::add_overlay;
+pub use style::{chart_colour, color_for, display_name, is_dark, set_dark};
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};

@@ -24,9 +24,16 @@ pub(super) fn chart_card<P: Plot + 'static>(
     // chart arriving meanwhile starts again from its first part.
     let pending = StoredValue::new_local(None::<(P, usize)>);
     let scheduled = StoredValue::new_local(false);
+    // A resized window or a new theme redraws: the backing store follows the CSS size
+    // (charts grow with the viewport) and the palette follows the page.
+    let resized = RwSignal::new(0u32);
+    let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n = n.wrapping_add(1)));
+    on_cleanup(move || listener.remove());
     Effect::new(move |_| {
         let chart = chart();
         canvas.track();
+        resized.track();
+        let _ = app.dark.get(); // read, not track(): a lazy memo that is only tracked never subscribes
         pending.set_value(Some((chart, 0)));
         if !scheduled.get_value() {
             scheduled.set_value(true);
@@ -111,14 +118,19 @@ struct ErrorChartData {
     shifted: Option<(&'static str, icl_core::eval::ErrorCurve)>,
     baselines: Vec<icl_core::schema::NamedCurve>,
     theory: Vec<icl_core::theory::TheoryCurve>,
+    /// Kept runs drawn over the chart (legend name, curve), from the History panel.
+    overlays: Vec<(String, icl_core::eval::ErrorCurve)>,
     log_y: bool,
 }
 
 #[component]
 pub fn ErrorChart() -> impl IntoView {
     let app = expect_context::<AppState>();
+    // Absent when the chart is used without the History panel.
+    let overlays = use_context::<super::history::Overlays>();
     let data = Memo::new(move |_| {
         let (log_y, hidden) = app.settings.with(|s| (s.log_error_axis, s.hidden_curves.clone()));
+        let overlays = overlays.map(|o| o.0.get()).unwrap_or_default();
         app.run.with(|r| {
             let res = r.result.as_ref();
             ErrorChartData {
@@ -131,6 +143,7 @@ pub fn ErrorChart() -> impl IntoView {
                     .map(|x| x.baselines.iter().filter(|b| !hidden.contains(&b.name)).cloned().collect())
                     .unwrap_or_default(),
                 theory: r.theory_curves().iter().filter(|c| !hidden.contains(&c.id)).cloned().collect(),
+                overlays,
                 log_y,
             }
         })
@@ -141,6 +154,9 @@ pub fn ErrorChart() -> impl IntoView {
             if let Some((shift, curve)) = &d.shifted {
                 plots::add_shifted_model(&mut chart, shift, curve);
             }
+            for (i, (name, curve)) in d.overlays.iter().enumerate() {
+                plots::add_overlay(&mut chart, name, curve, i);
+            }
             if !d.log_y {
                 // Errors are normalised so that predicting 0 scores 1: show 0 … a bit above
                 // the model's worst, so estimators that blow up (averaging at small k, least
@@ -149,6 +165,7 @@ pub fn ErrorChart() -> impl IntoView {
                     .model
                     .iter()
                     .chain(d.shifted.as_ref().map(|(_, c)| c))
+                    .chain(d.overlays.iter().map(|(_, c)| c))
                     .flat_map(|m| m.mean.iter().copied())
                     .filter(|v| v.is_finite())
                     .fold(0.0, f64::max);

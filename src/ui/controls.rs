@@ -18,8 +18,10 @@ pub fn RunButtons() -> impl IntoView {
                 on:click=move |_| if training() { app.pause() } else { app.train() }>
                 {move || if training() { "Pause" } else { "Train" }}
             </button>
-            <button data-testid="step" disabled=move || busy() || training() on:click=move |_| app.step()>"Step"</button>
-            <button data-testid="reset" disabled=busy on:click=move |_| app.reset()>"Reset"</button>
+            <button data-testid="step" disabled=move || busy() || training() on:click=move |_| app.step()
+                class:hidden=move || app.panel_hidden("step")>"Step"</button>
+            <button data-testid="reset" disabled=busy on:click=move |_| app.reset()
+                class:hidden=move || app.panel_hidden("step")>"Reset"</button>
         </div>
         <Show when=move || app.settings_changed() && run.with(|r| r.result.is_some() && r.phase != Phase::Restored)>
             <p class="hint" data-testid="settings-changed">"Settings changed: Train or Reset builds a new model with them."</p>
@@ -95,10 +97,11 @@ fn input(row: &'static Setting, settings: RwSignal<icl_core::settings::SharedSta
     }
 }
 
-/// A fieldset of every table row in `group`.
-fn fieldset(legend: &'static str, group: Group, extra: impl IntoView) -> impl IntoView {
+/// A fieldset of every table row in `group`; `panel` names it for classroom links.
+fn fieldset(legend: &'static str, group: Group, panel: &'static str, extra: impl IntoView) -> impl IntoView {
+    let app = expect_context::<AppState>();
     view! {
-        <fieldset>
+        <fieldset data-panel=panel class:hidden=move || app.panel_hidden(panel)>
             <legend>{legend}</legend>
             {SETTINGS.iter().filter(|row| row.group == group).map(setting_field).collect_view()}
             {extra}
@@ -127,20 +130,21 @@ pub fn Settings() -> impl IntoView {
         })
     };
     view! {
-        <details class="settings" open>
+        <details class="settings" prop:open=move || settings.with(|s| !s.present)
+            class:hidden=move || ["presets", "task", "model", "training"].iter().all(|p| app.panel_hidden(p))>
             <summary>"Settings"</summary>
-            <div class="presets">
+            <div class="presets" data-panel="presets" class:hidden=move || app.panel_hidden("presets")>
                 {preset_button(Preset::Reference, "Reference", Preset::Reference.describe())}
-                {preset_button(Preset::Cpu, "CPU preset (smaller)", Preset::Cpu.describe())}
+                {preset_button(Preset::Cpu, "Quick start (default)", Preset::Cpu.describe())}
                 {preset_button(Preset::Tiny, "Tiny", Preset::Tiny.describe())}
                 {preset_button(Preset::LinearAttention, "Linear attention", Preset::LinearAttention.describe())}
             </div>
             <Show when=move || settings.with(|s| s.config == Preset::Cpu.config())>
-                <p class="hint">"CPU preset: a smaller workload than the reference, so learning shows within minutes on CPU."</p>
+                <p class="hint">"Quick start: a smaller workload than the reference, so in-context learning shows within about a minute on a CPU. The reference workload (one click above) needs a GPU to be live."</p>
             </Show>
-            {fieldset("Task", Group::Task, ())}
-            {fieldset("Model", Group::Model, view! { <p class="derived">{derived}</p> })}
-            {fieldset("Training", Group::Training, ())}
+            {fieldset("Task", Group::Task, "task", ())}
+            {fieldset("Model", Group::Model, "model", view! { <p class="derived">{derived}</p> })}
+            {fieldset("Training", Group::Training, "training", ())}
         </details>
     }
 }

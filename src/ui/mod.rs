@@ -1,17 +1,23 @@
 //! Leptos components. State lives in three signals provided as context ([`AppState`]);
 //! components read them and call the actions below, nothing else mutates them.
 
+mod appearance;
 mod charts;
+mod classroom;
 mod controls;
 mod experiments;
 mod files;
+mod history;
 mod keys;
 mod mechanism;
 mod status;
+mod stories;
 mod theory_panel;
+mod visibility;
 
 use crate::state::run::{Phase, RunState};
 use crate::state::sweep::SweepQueue;
+use crate::state::visibility::HiddenPause;
 use crate::worker_client::{WorkerClient, WorkerPool};
 use icl_core::settings::{SharedState, Tab};
 use icl_core::protocol::ToWorker;
@@ -34,6 +40,10 @@ pub struct AppState {
     pub pool_workers: RwSignal<usize>,
     /// How the pool was sized, for the Experiments tab.
     pub pool_size_reason: RwSignal<String>,
+    /// The pause the page made while the tab was hidden.
+    pub hidden_pause: RwSignal<HiddenPause>,
+    /// Whether the page is drawn dark (the theme setting, or the system's preference on auto).
+    pub dark: Memo<bool>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
     pool: StoredValue<WorkerPool, LocalStorage>,
 }
@@ -47,8 +57,15 @@ impl AppState {
         });
     }
 
+    /// Whether part `id` of the page ([`icl_core::settings::PANELS`]) is hidden, by a
+    /// classroom link or by embed mode (which keeps only the charts and Train/Pause).
+    pub fn panel_hidden(&self, id: &str) -> bool {
+        self.settings.with(|s| s.hides(id) || (s.embed && id != "loss"))
+    }
+
     /// Builds a fresh model with the current settings (discarding the current run).
     pub fn reset(&self) {
+        self.hidden_pause.update(HiddenPause::user_acted);
         let s = self.settings.get_untracked();
         if let Err(e) = s.config.validate() {
             self.notices.update(|n| n.push(format!("Cannot start: {e}")));
@@ -98,17 +115,32 @@ impl AppState {
     }
 
     pub fn train(&self) {
+        self.hidden_pause.update(HiddenPause::user_acted);
         self.ensure_run();
         self.send(ToWorker::Run);
     }
 
     pub fn step(&self) {
+        self.hidden_pause.update(HiddenPause::user_acted);
         self.ensure_run();
         self.send(ToWorker::Step { steps: 1 });
     }
 
     pub fn pause(&self) {
+        self.hidden_pause.update(HiddenPause::user_acted);
         self.send(ToWorker::Pause);
+    }
+
+    /// Loads a whole shared state (a story card, a classroom link) and builds its model.
+    pub fn load_state(&self, state: SharedState) {
+        if self.run.with_untracked(|r| r.phase == Phase::Training) {
+            self.pause();
+        }
+        let run_tab = state.tab == Tab::Run;
+        self.settings.set(state);
+        if run_tab {
+            self.reset();
+        }
     }
 
     /// Shows `message` unless the same notice is already shown (a full storage quota is
@@ -125,7 +157,12 @@ impl AppState {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (shared, url_errors) = SharedState::from_query(&window().location().search().unwrap_or_default());
+    let query = window().location().search().unwrap_or_default();
+    let (mut shared, url_errors) = SharedState::from_query(&query);
+    appearance::restore_theme(&mut shared, &query);
+    let prefers_dark = appearance::system_prefers_dark();
+    let settings = RwSignal::new(shared.clone());
+    let dark = Memo::new(move |_| settings.with(|s| s.theme).is_dark(prefers_dark.get()));
     let run = RwSignal::new(RunState::new(shared.config.clone()));
     let notices = RwSignal::new(url_errors.into_iter().map(|e| format!("Link setting refused — {e}")).collect::<Vec<_>>());
     let restored = match crate::storage::load_run() {
@@ -156,20 +193,26 @@ pub fn App() -> impl IntoView {
     }
     .or_else(|| Some(SweepQueue::new(&icl_core::sweep::Experiment::default_for(shared.experiment), shared.preset)));
     let app = AppState {
-        settings: RwSignal::new(shared),
+        settings,
         run,
         notices,
         sweep: RwSignal::new(sweep),
         pool_runs: RwSignal::new(Vec::new()),
         pool_workers: RwSignal::new(0),
         pool_size_reason: RwSignal::new(String::new()),
+        hidden_pause: RwSignal::new(HiddenPause::default()),
+        dark,
         worker: StoredValue::new_local(worker),
         pool: StoredValue::new_local(WorkerPool::default()),
     };
     provide_context(app);
+    history::provide_history();
     if !restored {
         app.reset();
     }
+
+    appearance::follow_settings(app);
+    visibility::pause_while_hidden(app);
 
     // The URL always holds the shareable settings.
     Effect::new(move |_| {
@@ -202,15 +245,22 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <h1>"ICL Scaling Lab"</h1>
                 <status::StatusBar/>
+                <appearance::ThemeToggle/>
             </header>
             <status::Notices/>
+            <visibility::Indicator/>
             <keys::Shortcuts/>
-            <nav class="tabs">
+            <nav class="tabs" aria-label="Views">
                 <button data-testid="tab-run" class:active=move || app.settings.with(|s| s.tab == Tab::Run)
                     on:click=move |_| app.settings.update(|s| s.tab = Tab::Run)>"Single run"</button>
                 <button data-testid="tab-experiments" class:active=move || app.settings.with(|s| s.tab == Tab::Experiments)
+                    class:hidden=move || app.panel_hidden("experiments")
                     on:click=move |_| app.settings.update(|s| s.tab = Tab::Experiments)>"Experiments"</button>
+                <button data-testid="tab-stories" class:active=move || app.settings.with(|s| s.tab == Tab::Stories)
+                    class:hidden=move || app.panel_hidden("stories")
+                    on:click=move |_| app.settings.update(|s| s.tab = Tab::Stories)>"Stories"</button>
             </nav>
+            <stories::Banner/>
             <Show when=move || app.sweep_active()>
                 <p class="notice info sweep-banner" data-testid="sweep-banner">
                     {move || app.sweep.with(|q| q.as_ref().map(|q| format!(
@@ -224,17 +274,24 @@ pub fn App() -> impl IntoView {
                 <aside class="panel">
                     <controls::RunButtons/>
                     <controls::Settings/>
-                    <files::ShareAndExport/>
+                    <div data-panel="share" class:hidden=move || app.panel_hidden("share")>
+                        <files::ShareAndExport/>
+                        <classroom::ClassroomLink/>
+                    </div>
+                    <history::History/>
                 </aside>
                 <section class="plots">
-                    <charts::LossChart/>
-                    <charts::ErrorChart/>
-                    <theory_panel::TheoryPanel/>
-                    <mechanism::Mechanism/>
+                    <div data-panel="loss" class:hidden=move || app.panel_hidden("loss")><charts::LossChart/></div>
+                    <div data-panel="error"><charts::ErrorChart/></div>
+                    <div data-panel="legend" class="wide" class:hidden=move || app.panel_hidden("legend")><theory_panel::TheoryPanel/></div>
+                    <div data-panel="mechanism" class="wide" class:hidden=move || app.panel_hidden("mechanism")><mechanism::Mechanism/></div>
                 </section>
             </main>
-            <main class="layout-wide" class:hidden=move || app.settings.with(|s| s.tab != Tab::Experiments)>
+            <main class="layout-wide" class:hidden=move || app.settings.with(|s| s.tab != Tab::Experiments || s.hides("experiments"))>
                 <experiments::Experiments/>
+            </main>
+            <main class="layout-wide" class:hidden=move || app.settings.with(|s| s.tab != Tab::Stories || s.hides("stories"))>
+                <stories::Gallery/>
             </main>
         </files::DropZone>
     }

@@ -63,9 +63,13 @@ pub fn TheoryPanel() -> impl IntoView {
                                 <span class="swatch dashed" style:background=swatch(&c.id)></span>
                                 <b>{c.label.clone()}</b>
                             </label>
-                            <div class="formula" inner_html=c.formula_mathml.clone()></div>
-                            <div class="parameters">{c.parameters.clone()}</div>
-                            <div class="reading">{c.reading.clone()}</div>
+                            // One line per card until opened: the chart stays in view.
+                            <details class="card-more">
+                                <summary>"formula and reading"</summary>
+                                <div class="formula" inner_html=c.formula_mathml.clone()></div>
+                                <div class="parameters">{c.parameters.clone()}</div>
+                                <div class="reading">{c.reading.clone()}</div>
+                            </details>
                         </li>
                     }
                 }/>

@@ -53,8 +53,10 @@ test('no WebGPU: plain fallback notice, CPU badge, CPU preset trains and its los
 test('reference workload on the CPU backend: trains and reports its speed', { timeout: 300_000 }, async () => {
   const fresh = await launch({ webgpu: false });
   const page = await fresh.newPage();
-  await page.goto(server.url + '?backend=cpu&steps=3');
+  // The reference workload spelled out: the page's default is the smaller quick start.
+  await page.goto(server.url + '?backend=cpu&steps=3&D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001&evalN=512&evalEvery=100');
   await waitConfigured(page);
+  assert.match(await page.locator('.derived').innerText(), /^20\d{4} parameters/, 'the reference model (≈205k parameters)');
   await page.click('[data-testid=train]');
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 240_000 });
   assert.equal(await stepCount(page), 3);

@@ -42,7 +42,7 @@ test('a malformed link is refused field by field and the app still works', { tim
   await page.waitForSelector('[data-testid=notice]');
   const notices = (await page.locator('[data-testid=notice]').allInnerTexts()).join('\n');
   for (const field of ['D (input dim):', 'depth', 'zzz']) assert.ok(notices.includes(field), `a notice names ${field}: ${notices}`);
-  assert.equal(await page.inputValue('[data-testid=dim]'), '8', 'the refused field keeps its default');
+  assert.equal(await page.inputValue('[data-testid=dim]'), '4', 'the refused field keeps its default (the quick-start workload)');
   await trainToDone(page);
   assert.equal(await stepCount(page), 5);
   await shot(page, 'malformed-link');

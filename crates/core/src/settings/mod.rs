@@ -60,13 +60,14 @@ impl ThemeChoice {
 
 /// Parts of the page a classroom link can hide (`panels=`, as TensorFlow Playground's
 /// `_hide`): `(id, what it is)`. Each id is a `data-panel` attribute in the page.
-pub const PANELS: [(&str, &str); 11] = [
+pub const PANELS: [(&str, &str); 12] = [
     ("presets", "the workload presets"),
     ("task", "the task settings"),
     ("model", "the model settings"),
     ("training", "the training settings"),
     ("step", "the Step and Reset buttons"),
     ("share", "sharing, import and export"),
+    ("history", "the run history and overlays"),
     ("loss", "the training-loss chart"),
     ("legend", "the curve list and theory cards"),
     ("mechanism", "the attention maps"),
