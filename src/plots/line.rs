@@ -8,6 +8,40 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+
+/// Where the last line chart drew its labelled points, for the canvas's hover read-out.
+/// Text is made only for the point hovered (a loss curve has thousands of points).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HoverPoints {
+    labels: Vec<String>,
+    x_name: String,
+    /// (x px, y px from the chart's top-left, in output pixels; series; x; y).
+    points: Vec<(i32, i32, usize, f64, f64)>,
+}
+
+impl HoverPoints {
+    /// The point nearest `(x, y)` (output pixels) within `radius`, in words.
+    pub fn nearest(&self, x: f64, y: f64, radius: f64) -> Option<String> {
+        let d2 = |&(px, py, ..): &(i32, i32, usize, f64, f64)| (px as f64 - x).powi(2) + (py as f64 - y).powi(2);
+        let best = self.points.iter().min_by(|a, b| d2(a).total_cmp(&d2(b)))?;
+        (d2(best) <= radius * radius).then(|| format!("{}: {} at {} = {}", self.labels[best.2], short(best.4), self.x_name, short(best.3)))
+    }
+}
+
+thread_local! {
+    // Filled by each line chart as it draws; the canvas takes it after drawing.
+    static HOVER: RefCell<HoverPoints> = RefCell::new(HoverPoints::default());
+}
+
+/// The points the last line chart drew on this thread (and forgets them).
+pub fn take_hover_points() -> HoverPoints {
+    HOVER.with(|h| std::mem::take(&mut *h.borrow_mut()))
+}
+
+fn short(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e6 { format!("{v:.0}") } else if v.abs() >= 0.01 && v.abs() < 1e4 { format!("{v:.3}") } else { format!("{v:.2e}") }
+}
 
 /// How one series is drawn.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -339,6 +373,23 @@ fn draw_plot<DB: DrawingBackend>(
             }
         }
     }
+
+    // Where each labelled point lands, for the hover read-out.
+    let mut hover = HoverPoints {
+        labels: chart.series.iter().map(|s| s.label.clone()).collect(),
+        x_name: if chart.x_label.is_empty() { "x".into() } else { chart.x_label.clone() },
+        points: Vec::new(),
+    };
+    for (i, s) in chart.series.iter().enumerate().filter(|(_, s)| !s.label.is_empty()) {
+        for &(x, y) in &s.points {
+            let t = (to_t(xs, x), to_t(ys, y));
+            if xs.accepts(x) && ys.accepts(y) && inside(t, bx) {
+                let (px, py) = to_area(pa.map_coordinate(&t));
+                hover.points.push((px, py, i, x, y));
+            }
+        }
+    }
+    HOVER.with(|h| *h.borrow_mut() = hover);
 
     // Lines and markers; series[0] on top.
     let dash = (th.px(6.0), th.px(4.0));

@@ -28,6 +28,7 @@ mod style;
 mod tests;
 
 pub use builders::{add_shifted_model, icl_error_chart, loss_chart, sweep_charts, sweep_heatmap, theory_lines};
+pub use line::{HoverPoints, take_hover_points};
 pub use heatmap::{Heatmap, HeatmapGrid, attention_map};
 pub use overlay::add_overlay;
 pub use style::{chart_colour, color_for, display_name, is_dark, set_dark};

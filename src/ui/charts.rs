@@ -24,6 +24,15 @@ pub(super) fn chart_card<P: Plot + 'static>(
     // chart arriving meanwhile starts again from its first part.
     let pending = StoredValue::new_local(None::<(P, usize)>);
     let scheduled = StoredValue::new_local(false);
+    // Where the chart drew its points, and the read-out of the one under the pointer.
+    let hover = StoredValue::new_local(plots::HoverPoints::default());
+    let tip = RwSignal::new(None::<(String, i32, i32)>);
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let Some(c) = canvas.get_untracked() else { return };
+        let scale = if c.client_width() > 0 { c.width() as f64 / c.client_width() as f64 } else { 1.0 };
+        let (x, y) = (ev.offset_x(), ev.offset_y());
+        tip.set(hover.with_value(|h| h.nearest(x as f64 * scale, y as f64 * scale, 14.0 * scale)).map(|t| (t, x, y)));
+    };
     // A resized window or a new theme redraws: the backing store follows the CSS size
     // (charts grow with the viewport) and the palette follows the page.
     let resized = RwSignal::new(0u32);
@@ -37,7 +46,7 @@ pub(super) fn chart_card<P: Plot + 'static>(
         pending.set_value(Some((chart, 0)));
         if !scheduled.get_value() {
             scheduled.set_value(true);
-            draw_next_frame(canvas, pending, scheduled, id);
+            draw_next_frame(canvas, pending, scheduled, id, hover);
         }
     });
     let export_png = move |_| {
@@ -64,7 +73,14 @@ pub(super) fn chart_card<P: Plot + 'static>(
                     <button class="small" data-testid=format!("{}-svg", id.get_value()) on:click=export_svg>"SVG"</button>
                 </span>
             </figcaption>
-            <canvas node_ref=canvas id=id.get_value() data-testid=id.get_value() width="720" height="400"></canvas>
+            <div class="chart-canvas">
+                <canvas node_ref=canvas id=id.get_value() data-testid=id.get_value() width="720" height="400"
+                    on:mousemove=on_move on:mouseleave=move |_| tip.set(None)></canvas>
+                {move || tip.get().map(|(text, x, y)| view! {
+                    <div class="chart-tip" role="status" data-testid=format!("{}-tip", id.get_value())
+                        style:left=format!("{}px", x + 12) style:top=format!("{}px", y + 12)>{text}</div>
+                })}
+            </div>
         </figure>
     }
 }
@@ -77,6 +93,7 @@ fn draw_next_frame<P: Plot + 'static>(
     pending: StoredValue<Option<(P, usize)>, LocalStorage>,
     scheduled: StoredValue<bool, LocalStorage>,
     id: StoredValue<String>,
+    hover: StoredValue<plots::HoverPoints, LocalStorage>,
 ) {
     request_animation_frame(move || {
         if scheduled.try_set_value(false).is_some() {
@@ -88,6 +105,9 @@ fn draw_next_frame<P: Plot + 'static>(
             let id = id.try_get_value().unwrap_or_default();
             web_sys::console::warn_1(&format!("{id}: {e}").into());
         }
+        if part == 0 {
+            hover.try_set_value(plots::take_hover_points());
+        }
         let more = part + 1 < chart.parts();
         pending.update_value(|p| {
             if more && p.is_none() {
@@ -96,7 +116,7 @@ fn draw_next_frame<P: Plot + 'static>(
         });
         if pending.with_value(Option::is_some) {
             scheduled.set_value(true);
-            draw_next_frame(canvas, pending, scheduled, id);
+            draw_next_frame(canvas, pending, scheduled, id, hover);
         }
     });
 }

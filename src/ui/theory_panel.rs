@@ -66,7 +66,7 @@ pub fn TheoryPanel() -> impl IntoView {
                             // One line per card until opened: the chart stays in view.
                             <details class="card-more">
                                 <summary>"formula and reading"</summary>
-                                <div class="formula" inner_html=c.formula_mathml.clone()></div>
+                                <div class="formula" tabindex="0" role="group" aria-label="formula" inner_html=c.formula_mathml.clone()></div>
                                 <div class="parameters">{c.parameters.clone()}</div>
                                 <div class="reading">{c.reading.clone()}</div>
                             </details>

@@ -161,11 +161,20 @@ test('a 390 px phone: nothing overflows the page width on any tab', { timeout: 1
   await waitConfigured(page);
   for (const tab of ['run', 'experiments', 'stories']) {
     await page.click(`[data-testid=tab-${tab}]`);
-    await page.waitForTimeout(0);
+    if (tab === 'run') await page.evaluate(() => { for (const d of document.querySelectorAll('details.card-more')) d.open = true; });
     const overflow = await page.evaluate(() => {
       const width = document.documentElement.clientWidth;
+      // Content a person cannot see past the edge does not count: inside a closed <details>,
+      // or inside a box that clips or scrolls it (which itself must fit).
+      const clipped = (el) => {
+        if (el.closest('details:not([open])') && !el.closest('summary')) return true;
+        for (let a = el.parentElement; a; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right <= width + 1;
+        }
+        return false;
+      };
       const wide = [...document.querySelectorAll('body *')]
-        .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > width + 1)
+        .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > width + 1 && !clipped(el))
         .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
       return { scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8) };
     });
@@ -206,5 +215,39 @@ test('a hidden tab pauses training and resumes at the same step', { timeout: 180
   await page.waitForTimeout(1000);
   assert.equal(await phase(page), 'paused', 'a run the user paused stays paused');
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('charts are sharp at devicePixelRatio 2, follow the viewport, and a hovered point shows its value', { timeout: 180_000 }, async () => {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1200, height: 900, deviceScaleFactor: 2, mobile: false });
+  await page.goto(server.url + SMALL);
+  await waitConfigured(page);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 120_000 });
+  const size = () => page.evaluate(() => { const c = document.querySelector('[data-testid=error-chart]'); return { w: c.width, css: c.clientWidth, dpr: devicePixelRatio }; });
+  await page.waitForFunction(() => { const c = document.querySelector('[data-testid=error-chart]'); return c.width === Math.round(c.clientWidth * 2); });
+  const before = await size();
+  assert.equal(before.dpr, 2);
+  // Another window size (the grid goes from one column to two): the chart takes its new
+  // size and is redrawn sharp at it.
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1600, height: 900, deviceScaleFactor: 2, mobile: false });
+  await page.waitForFunction((w) => { const c = document.querySelector('[data-testid=error-chart]'); return c.clientWidth !== w && c.width === Math.round(c.clientWidth * 2); }, before.css, { timeout: 10_000 });
+  // Sweep the pointer over the chart until the read-out names a point.
+  const box = await page.locator('[data-testid=error-chart]').boundingBox();
+  let tip = null;
+  for (let y = box.y + 10; y < box.y + box.height && !tip; y += 12) {
+    for (let x = box.x + 10; x < box.x + box.width && !tip; x += 12) {
+      await page.mouse.move(x, y);
+      if (await page.locator('[data-testid=error-chart-tip]').count()) tip = await page.locator('[data-testid=error-chart-tip]').innerText();
+    }
+  }
+  assert.ok(tip, 'some point of the chart shows a read-out under the pointer');
+  assert.match(tip, /^.+: -?\d.* at in-context examples k = \d+$/, `the read-out names the curve, its value and k: ${tip}`);
+  console.log(`# hover read-out: ${tip}`);
+  await shot(page, 'hover-dpr2');
+  await page.mouse.move(box.x - 20, box.y - 20);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=error-chart-tip]'));
   await page.close();
 });
