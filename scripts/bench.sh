@@ -8,7 +8,8 @@
 #   (b) browser CPU path, reference workload, against TensorFlow.js WASM (tests/bench/tfjs)
 #       in the same headless Chromium: tests/bench/browser.mjs --interleave;
 #   (c) bundle sizes (raw and gzip, page vs worker) and first paint (browser.mjs);
-#   (d) the quick scaling sweep's native wall time with 1 and with 2 jobs.
+#   (d) the quick scaling sweep's native wall time with 1 and with 2 jobs;
+#   (e) the decoders' fuzz benchmark (BENCH_FUZZ_CASES per property, 10,000 by default).
 #
 #   scripts/bench.sh
 #   BENCH_STEPS=15 BENCH_PAIRS=3 BENCH_BROWSER_STEPS=15 scripts/bench.sh
@@ -23,7 +24,8 @@
 #                        the CUDA libraries, about 5 GB; a CPU-only index is much smaller)
 #   BENCH_WEBGPU=1       also time the page on WebGPU (SwiftShader here: slow, says little)
 #   BENCH_BASELINES=1    also time the classical baseline suite
-#   BENCH_SKIP_NATIVE=1, BENCH_SKIP_BROWSER=1, BENCH_SKIP_SWEEP=1   skip a part
+#   BENCH_FUZZ_CASES     fuzz cases per property (10000)
+#   BENCH_SKIP_NATIVE=1, BENCH_SKIP_BROWSER=1, BENCH_SKIP_SWEEP=1, BENCH_SKIP_FUZZ=1   skip a part
 #
 # The PyTorch and TensorFlow.js peers are comparison-only: they live outside the product's
 # dependencies (the venv under $ICL_CACHE/bench-venv, tests/bench/tfjs/node_modules).
@@ -218,6 +220,21 @@ else
   done
   if [ -n "${SWEEP_S[1]:-}" ] && [ -n "${SWEEP_S[2]:-}" ]; then
     row "native quick scaling sweep wall time" "1 job: ${SWEEP_S[1]} s; 2 jobs: ${SWEEP_S[2]} s" "-" "$(ratio "${SWEEP_S[2]}" "${SWEEP_S[1]}")x (2 jobs / 1; goal <= 0.6)"
+  fi
+fi
+
+# ── (e) the decoders' fuzz benchmark: ≥ 10,000 cases per property, the count reported ───
+if [ -n "${BENCH_SKIP_FUZZ:-}" ]; then
+  skip "decoder fuzz benchmark (BENCH_SKIP_FUZZ)"
+else
+  say "fuzz: the URL, run-file and sweep-file decoders at ${BENCH_FUZZ_CASES:-10000} cases per property"
+  if ICL_FUZZ_CASES="${BENCH_FUZZ_CASES:-10000}" cargo test --release -p icl-core --test fuzz_decoders -- --nocapture --test-threads 1 >"$TMP/fuzz.log" 2>&1; then
+    grep '^fuzz:' "$TMP/fuzz.log" || true
+    total="$(sed -n 's/^fuzz: [^/]*: \([0-9][0-9]*\) cases in .*/\1/p' "$TMP/fuzz.log" | awk '{ s += $1 } END { print s + 0 }')"
+    row "decoder fuzzing (proptest)" "$total cases, 0 panics, every property held" "-" "-"
+  else
+    grep -E '^fuzz:|panicked|FAILED' "$TMP/fuzz.log" | head -n 20 >&2
+    skip "decoder fuzz benchmark failed (above)"
   fi
 fi
 

@@ -19,6 +19,8 @@ struct Inner {
     worker: web_sys::Worker,
     ready: RefCell<bool>,
     queue: RefCell<Vec<ToWorker>>,
+    /// The worker reported its own panic: the error event that follows says less.
+    panicked: RefCell<bool>,
 }
 
 impl WorkerClient {
@@ -26,7 +28,7 @@ impl WorkerClient {
     /// Error if the worker script fails to load or crashes.
     pub fn spawn(on_message: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
         let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| format!("cannot start the training worker: {e:?}"))?;
-        let inner = Rc::new(Inner { worker, ready: RefCell::new(false), queue: RefCell::new(Vec::new()) });
+        let inner = Rc::new(Inner { worker, ready: RefCell::new(false), queue: RefCell::new(Vec::new()), panicked: RefCell::new(false) });
         let on_message = Rc::new(on_message);
 
         let weak = Rc::downgrade(&inner);
@@ -35,6 +37,13 @@ impl WorkerClient {
             let Some(text) = event.data().as_string() else { return };
             match FromWorker::from_json(&text) {
                 Ok(message) => {
+                    if let (FromWorker::Error { message, fatal: true }, Some(inner)) = (&message, weak.upgrade()) {
+                        if message.starts_with("the trainer panicked") {
+                            // A panicked instance may keep running its training loop: stop it.
+                            *inner.panicked.borrow_mut() = true;
+                            inner.worker.terminate();
+                        }
+                    }
                     if message == FromWorker::Ready {
                         if let Some(inner) = weak.upgrade() {
                             *inner.ready.borrow_mut() = true;
@@ -51,19 +60,25 @@ impl WorkerClient {
         inner.worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
 
+        let weak = Rc::downgrade(&inner);
         let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
             event.prevent_default();
+            if weak.upgrade().is_some_and(|inner| *inner.panicked.borrow()) {
+                return; // the panic's own message is already shown
+            }
             on_message(FromWorker::Error {
-                message: format!(
-                    "the training worker crashed: {}. Your results so far are kept; press Reset to start again.",
-                    event.message()
-                ),
+                message: format!("the training worker crashed: {}. Your results so far are kept.", event.message()),
                 fatal: true,
             });
         });
         inner.worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
         onerror.forget();
         Ok(WorkerClient { inner })
+    }
+
+    /// Stops the worker at once (a crashed one, before a fresh one replaces it).
+    pub fn terminate(&self) {
+        self.inner.worker.terminate();
     }
 
     pub fn send(&self, message: ToWorker) {

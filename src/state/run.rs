@@ -40,6 +40,9 @@ pub struct RunState {
     pub theory: Option<(TaskSpec, usize, Vec<TheoryCurve>)>,
     /// The latest attention maps: (step, prompt, tokens, maps[layer][head] `[tokens²]`).
     pub attention: Option<(usize, usize, usize, Vec<Vec<Vec<f32>>>)>,
+    /// The worker panicked or crashed: whatever it still sends is not trusted (a panicked
+    /// wasm instance may keep running a training loop); only a restart clears this.
+    pub crashed: bool,
 }
 
 impl RunState {
@@ -55,6 +58,7 @@ impl RunState {
             worker_ready: false,
             theory: None,
             attention: None,
+            crashed: false,
         }
     }
 
@@ -108,6 +112,12 @@ impl RunState {
     }
 
     pub fn apply(&mut self, message: FromWorker) {
+        if self.crashed {
+            return;
+        }
+        if let FromWorker::Error { message, fatal: true } = &message {
+            self.crashed = message.starts_with("the trainer panicked") || message.starts_with("the training worker crashed");
+        }
         match message {
             FromWorker::Theory { spec, context, curves } => self.theory = Some((spec, context, curves)),
             FromWorker::Probed { step, prompt, summary, attention, tokens } => {
@@ -213,6 +223,24 @@ mod tests {
         assert_eq!(s.result.as_ref().unwrap().loss.points.len(), 1);
         assert_eq!(s.error.as_deref(), Some("diverged"));
         assert!(!s.can_train());
+    }
+
+    #[test]
+    fn after_a_panic_nothing_the_worker_still_sends_changes_the_run() {
+        let mut s = RunState::new(RunConfig::default());
+        s.apply(FromWorker::Ready);
+        s.begin(RunConfig::default());
+        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 10 });
+        s.apply(FromWorker::Progress { step: 5, losses: vec![(5, 1.0)], steps_per_s: 10.0, elapsed_s: 0.5 });
+        s.apply(FromWorker::Error { message: "the trainer panicked: boom".into(), fatal: true });
+        assert_eq!((s.phase, s.crashed), (Phase::Failed, true));
+        s.apply(FromWorker::Progress { step: 9, losses: vec![(9, 1.0)], steps_per_s: 10.0, elapsed_s: 0.9 });
+        assert_eq!((s.phase, s.steps()), (Phase::Failed, 5), "a panicked instance's later progress is ignored");
+        assert!(s.error.as_deref().unwrap().contains("boom"));
+        // A fatal error that is not a crash (a failed build) leaves the worker usable.
+        let mut t = RunState::new(RunConfig::default());
+        t.apply(FromWorker::Error { message: "cannot build the model".into(), fatal: true });
+        assert!(!t.crashed);
     }
 
     #[test]

@@ -131,6 +131,32 @@ impl AppState {
         self.send(ToWorker::Pause);
     }
 
+    /// Replaces a crashed trainer with a fresh worker. The run's results stay on screen
+    /// as a restored run (its weights died with the worker); Train builds a new model.
+    pub fn restart_worker(&self) {
+        let run = self.run;
+        let mut failed = None;
+        self.worker.update_value(|w| {
+            if let Some(old) = w.take() {
+                old.terminate();
+            }
+            match spawn_trainer(run) {
+                Ok(fresh) => *w = Some(fresh),
+                Err(e) => failed = Some(e),
+            }
+        });
+        self.hidden_pause.update(HiddenPause::user_acted);
+        run.update(|r| {
+            *r = match r.result.take() {
+                Some(result) => RunState::restored(result),
+                None => RunState::new(r.config.clone()),
+            }
+        });
+        if let Some(e) = failed {
+            self.notify(e);
+        }
+    }
+
     /// Loads a whole shared state (a story card, a classroom link) and builds its model.
     pub fn load_state(&self, state: SharedState) {
         if self.run.with_untracked(|r| r.phase == Phase::Training) {
@@ -155,6 +181,24 @@ impl AppState {
     }
 }
 
+/// The single run's worker; its messages go to `run`.
+fn spawn_trainer(run: RwSignal<RunState>) -> Result<WorkerClient, String> {
+    WorkerClient::spawn(move |m| run.update(|r| r.apply(m)))
+}
+
+/// Test hooks on `window.iclLabTest` (faults a browser test injects to check recovery).
+fn expose_test_hooks(app: AppState) {
+    let fault = wasm_bindgen::closure::Closure::<dyn Fn(String)>::new(move |kind: String| {
+        if kind == "panic" {
+            app.send(ToWorker::Fault { kind: icl_core::protocol::Fault::Panic });
+        }
+    });
+    let hooks = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&hooks, &"fault".into(), fault.as_ref());
+    let _ = js_sys::Reflect::set(&window(), &"iclLabTest".into(), &hooks);
+    fault.forget();
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let query = window().location().search().unwrap_or_default();
@@ -176,7 +220,7 @@ pub fn App() -> impl IntoView {
         }
         None => false,
     };
-    let worker = match WorkerClient::spawn(move |m| run.update(|r| r.apply(m))) {
+    let worker = match spawn_trainer(run) {
         Ok(w) => Some(w),
         Err(e) => {
             notices.update(|n| n.push(e));
@@ -212,6 +256,7 @@ pub fn App() -> impl IntoView {
     }
 
     appearance::follow_settings(app);
+    expose_test_hooks(app);
     visibility::pause_while_hidden(app);
 
     // The URL always holds the shareable settings.

@@ -61,8 +61,14 @@ pub fn Notices() -> impl IntoView {
         <div class="notices" aria-live="polite">
             {move || run.with(|r| r.note.clone()).map(|note| view! { <p class="notice info" data-testid="backend-note">{note}</p> })}
             {move || run.with(|r| r.error.clone()).map(|e| view! {
-                <p class="notice error" data-testid="run-error">{e}
-                    <button class="dismiss" on:click=move |_| run.update(|r| r.error = None)>"×"</button></p>
+                <p class="notice error" data-testid="run-error">
+                    <span>{e}
+                        <Show when=move || run.with(|r| r.phase == Phase::Failed)>
+                            " "<button class="small" data-testid="restart-trainer" on:click=move |_| app.restart_worker()>
+                                "Restart the trainer (your results stay)"</button>
+                        </Show>
+                    </span>
+                    <button class="dismiss" aria-label="Dismiss" on:click=move |_| run.update(|r| r.error = None)>"×"</button></p>
             })}
             {move || run.with(|r| r.phase == Phase::Restored).then(|| view! {
                 <p class="notice info" data-testid="restored-note">

@@ -64,6 +64,17 @@ pub enum ToWorker {
     /// Compute THEORY.md's curves for this task up to context K (some are Monte Carlo,
     /// too slow for the page's main thread).
     Theory { spec: TaskSpec, context: usize },
+    /// A test hook: make the worker fail the way real faults do, so the page's recovery
+    /// is tested in a browser (`window.iclLabTest.fault(kind)` on the page).
+    Fault { kind: Fault },
+}
+
+/// Faults a test can inject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// A Rust panic in the worker (its wasm instance is unusable afterwards).
+    Panic,
 }
 
 /// Worker → page.
@@ -125,6 +136,9 @@ mod tests {
     #[test]
     fn messages_round_trip() {
         let m = ToWorker::Configure { config: RunConfig::default(), backend: BackendChoice::Cpu };
+        assert_eq!(ToWorker::from_json(&m.to_json()), Ok(m));
+        let m = ToWorker::Fault { kind: Fault::Panic };
+        assert_eq!(m.to_json(), r#"{"type":"fault","kind":"panic"}"#);
         assert_eq!(ToWorker::from_json(&m.to_json()), Ok(m));
         let m = FromWorker::Stopped { step: 3, reason: StopReason::Diverged };
         assert_eq!(FromWorker::from_json(&m.to_json()), Ok(m));

@@ -7,7 +7,7 @@ use crate::adapter::{self, Decision};
 use crate::js::{self, now_ms, post, sleep_ms, yield_now};
 use crate::slot::{Action, Chunk, RunProgress, Slot};
 use icl_core::config::RunConfig;
-use icl_core::protocol::{BackendChoice, FromWorker, StopReason, ToWorker};
+use icl_core::protocol::{BackendChoice, Fault, FromWorker, StopReason, ToWorker};
 use icl_core::schema::{BackendInfo, BackendKind};
 use icl_train::{Device, RunSession, TrainError};
 use std::cell::RefCell;
@@ -61,7 +61,12 @@ unsafe extern "C" {
 #[wasm_bindgen(start)]
 pub fn start() {
     unsafe { __wasm_call_ctors() };
-    console_error_panic_hook::set_once();
+    // A panic is logged, and its message goes to the page before the wasm traps: after a
+    // panic this instance is unusable, and the page offers to restart the trainer.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post(&FromWorker::Error { message: format!("the trainer panicked: {info}"), fatal: true });
+    }));
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
         match event.data().as_string().map(|s| ToWorker::from_json(&s)) {
             Some(Ok(message)) => handle(message),
@@ -101,6 +106,7 @@ fn handle(message: ToWorker) {
             let curves = icl_core::theory::curves(&spec, context);
             post(&FromWorker::Theory { spec, context, curves });
         }
+        ToWorker::Fault { kind: Fault::Panic } => panic!("injected by a test (Fault::Panic)"),
     }
 }
 
