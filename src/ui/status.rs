@@ -63,7 +63,7 @@ pub fn Notices() -> impl IntoView {
             {move || run.with(|r| r.error.clone()).map(|e| view! {
                 <p class="notice error" data-testid="run-error">
                     <span>{e}
-                        <Show when=move || run.with(|r| r.phase == Phase::Failed)>
+                        <Show when=move || run.with(|r| r.crashed)>
                             " "<button class="small" data-testid="restart-trainer" on:click=move |_| app.restart_worker()>
                                 "Restart the trainer (your results stay)"</button>
                         </Show>

@@ -43,3 +43,32 @@ test('a worker panic: its message is shown, results are kept, and the trainer re
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused');
   assert.equal(await phase(page), 'paused');
 });
+
+test('an oversized model is refused before allocation, with its numbers; the page goes on', { timeout: 180_000 }, async () => {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // 12.9 M parameters (within the bound) but about 40 GiB of activations at batch 2048.
+  await page.goto(`${server.url}?d=1024&L=1&H=8&B=2048&K=128&steps=50&evalN=32&backend=cpu`);
+  // This tab opens on the latest saved run (the first test's); Train builds the model asked for.
+  await page.waitForSelector('[data-testid=badge]');
+  await page.waitForFunction(() => !['starting'].includes(document.querySelector('[data-testid=phase]').textContent), null, { timeout: 120_000 });
+  await page.click('[data-testid=train]');
+  await page.waitForSelector('[data-testid=run-error]', { timeout: 120_000 });
+  const message = await text(page, 'run-error');
+  assert.match(message, /too big for the browser's CPU backend \(a wasm heap of at most 4 GiB\): it needs about [\d.]+ GiB in all, more than the 2\.0 GiB budget/, message);
+  assert.match(message, /at batch 2048\)\. The largest batch that fits is \d+\./, message);
+  assert.equal(await page.locator('[data-testid=restart-trainer]').count(), 0, 'a refusal is not a crash');
+  await shot(page, 'fault-oversized');
+  // The page keeps working: a smaller model trains.
+  for (const [id, v] of [['width', '16'], ['batch', '8'], ['context', '8']]) {
+    await page.fill(`[data-testid=${id}]`, v);
+    await page.locator(`[data-testid=${id}]`).dispatchEvent('change');
+  }
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 120_000 });
+  assert.equal(await stepCount(page), 50);
+  assert.equal(await page.locator('[data-testid=run-error]').count(), 0, 'the refusal is cleared by the new run');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -48,6 +48,10 @@ pub fn train(
     quiet: bool,
     split_batches: bool,
 ) -> Result<RunResult, String> {
+    if backend.kind == icl_core::schema::BackendKind::Cpu {
+        // The same preflight as the browser's, against this machine's RAM.
+        icl_core::preflight::preflight(config, &icl_core::preflight::DeviceLimits::native_cpu(total_ram_bytes()))?;
+    }
     let mut session = RunSession::new(config, device, backend.clone(), "cli")?;
     session.trainer.set_split_batches(split_batches);
     if !quiet {
@@ -125,4 +129,26 @@ pub fn train(
         eprintln!("done: {} steps in {:.1} s ({:.2} steps/s)", session.steps(), session.result.elapsed_s, session.steps() as f64 / session.result.elapsed_s);
     }
     Ok(session.result)
+}
+
+/// The machine's RAM from /proc/meminfo (8 GiB where it cannot be read).
+fn total_ram_bytes() -> f64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(8.0 * 1024.0 * 1024.0 * 1024.0, |kib| kib * 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_too_big_for_this_machine_is_refused_before_allocation() {
+        let mut config = icl_core::config::Preset::Reference.config();
+        (config.model.width, config.model.depth, config.model.heads, config.train.batch, config.context) = (1024, 1, 8, 2048, 128);
+        let (device, backend) = icl_train::backend::cpu();
+        let e = train(&config, &device, backend, true, false).unwrap_err();
+        assert!(e.contains("too big for this machine") && e.contains("largest batch that fits"), "{e}");
+    }
 }

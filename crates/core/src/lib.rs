@@ -10,6 +10,7 @@ pub mod config;
 pub mod eval;
 pub mod fit;
 pub mod numeric;
+pub mod preflight;
 pub mod probes;
 pub mod protocol;
 pub mod rng;

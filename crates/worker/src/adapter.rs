@@ -13,7 +13,8 @@ use wasm_bindgen::JsValue;
 pub enum Probe {
     /// No `navigator.gpu`, or no adapter: the reason, for the user.
     Unavailable(String),
-    Adapter { description: String, fallback: bool },
+    /// `limits`: the adapter's `maxBufferSize` and `maxStorageBufferBindingSize` (bytes).
+    Adapter { description: String, fallback: bool, limits: (Option<f64>, Option<f64>) },
 }
 
 pub async fn probe() -> Probe {
@@ -43,7 +44,9 @@ pub async fn probe() -> Probe {
         .filter(|s| !s.is_empty())
         .collect();
     let description = if parts.is_empty() { "unknown adapter".to_string() } else { parts.join(" ") };
-    Probe::Adapter { description, fallback }
+    let reported = get(&adapter, "limits");
+    let limits = (get(&reported, "maxBufferSize").as_f64(), get(&reported, "maxStorageBufferBindingSize").as_f64());
+    Probe::Adapter { description, fallback, limits }
 }
 
 pub fn describe_error(e: &JsValue) -> String {
@@ -52,7 +55,7 @@ pub fn describe_error(e: &JsValue) -> String {
 
 /// The decision: use WebGPU (with the adapter description), or CPU with a note saying why.
 pub enum Decision {
-    WebGpu { description: String, fallback: bool },
+    WebGpu { description: String, fallback: bool, limits: (Option<f64>, Option<f64>) },
     Cpu { note: Option<String> },
 }
 
@@ -60,11 +63,11 @@ pub fn decide(choice: BackendChoice, probe: Probe) -> Decision {
     match (choice, probe) {
         (BackendChoice::Cpu, _) => Decision::Cpu { note: None },
         (_, Probe::Unavailable(why)) => Decision::Cpu { note: Some(format!("WebGPU unavailable: {why}. Training on the CPU backend instead.")) },
-        (BackendChoice::Auto, Probe::Adapter { description, fallback: true }) => Decision::Cpu {
+        (BackendChoice::Auto, Probe::Adapter { description, fallback: true, .. }) => Decision::Cpu {
             note: Some(format!(
                 "The only WebGPU adapter is a software fallback ({description}), which is slower than the CPU backend, so training runs on the CPU. Choose “WebGPU” to use it anyway."
             )),
         },
-        (_, Probe::Adapter { description, fallback }) => Decision::WebGpu { description, fallback },
+        (_, Probe::Adapter { description, fallback, limits }) => Decision::WebGpu { description, fallback, limits },
     }
 }

@@ -7,6 +7,7 @@ use crate::adapter::{self, Decision};
 use crate::js::{self, now_ms, post, sleep_ms, yield_now};
 use crate::slot::{Action, Chunk, RunProgress, Slot};
 use icl_core::config::RunConfig;
+use icl_core::preflight::{DeviceLimits, preflight};
 use icl_core::protocol::{BackendChoice, Fault, FromWorker, StopReason, ToWorker};
 use icl_core::schema::{BackendInfo, BackendKind};
 use icl_train::{Device, RunSession, TrainError};
@@ -41,6 +42,8 @@ struct State {
     gpu: Option<(Device, BackendInfo)>,
     /// Set by the device-lost callback.
     gpu_lost: Option<String>,
+    /// The adapter's `maxBufferSize` and `maxStorageBufferBindingSize`, for the preflight.
+    gpu_limits: (Option<f64>, Option<f64>),
 }
 
 thread_local! {
@@ -128,7 +131,8 @@ async fn open_device(choice: BackendChoice) -> (Device, BackendInfo, Option<Stri
             let (d, i) = icl_train::backend::cpu();
             (d, i, note)
         }
-        Decision::WebGpu { description, fallback } => {
+        Decision::WebGpu { description, fallback, limits } => {
+            with(|s| s.gpu_limits = limits);
             if let Some((d, mut i)) = with(|s| s.gpu.clone()) {
                 i.fallback_adapter = fallback;
                 return (d, i, None);
@@ -161,6 +165,19 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice) {
     let (device, backend, note) = open_device(choice).await;
     let current = || with(|s| s.slot.generation()) == generation;
     if !current() {
+        return;
+    }
+    // Refuse a model that cannot fit before allocating it (an out-of-memory
+    // trap would take the worker down with the run).
+    let limits = match backend.kind {
+        BackendKind::Cpu => DeviceLimits::browser_cpu(),
+        _ => {
+            let (buffer, binding) = with(|s| s.gpu_limits);
+            DeviceLimits::webgpu(buffer, binding)
+        }
+    };
+    if let Err(e) = preflight(&config, &limits) {
+        post(&FromWorker::Error { message: e, fatal: true });
         return;
     }
     let mut session = match RunSession::new(&config, &device, backend.clone(), "browser") {
