@@ -78,7 +78,7 @@ fn to_svg_string(
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use canvas::draw_on_canvas;
+pub use canvas::{draw_on_canvas, set_chart_zoom};
 
 // Browser only; also compiled by the native tests so that it is at least type-checked.
 #[cfg(any(target_arch = "wasm32", test))]
@@ -94,6 +94,8 @@ mod canvas {
     use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
     thread_local! {
+        /// Logical pixels per CSS pixel on canvases (presentation mode draws larger type).
+        static ZOOM: std::cell::Cell<f64> = const { std::cell::Cell::new(1.0) };
         static MEASURE: RefCell<Option<CanvasRenderingContext2d>> = const { RefCell::new(None) };
         static WIDTHS: RefCell<HashMap<(String, u64, bool), i32>> = RefCell::new(HashMap::new());
     }
@@ -141,6 +143,12 @@ mod canvas {
         Some(w)
     }
 
+    /// Every canvas chart drawn from now on is drawn `zoom` times larger (text, lines and
+    /// margins): presentation mode reads from the back of a room.
+    pub fn set_chart_zoom(zoom: f64) {
+        ZOOM.with(|z| z.set(if zoom.is_finite() { zoom.clamp(0.5, 3.0) } else { 1.0 }));
+    }
+
     /// Draws part `part` of `plot` ([`Plot::parts`]) on `canvas`, sharp on HiDPI screens: at
     /// part 0 the canvas's backing store is sized to its CSS size × devicePixelRatio (which
     /// clears it); every part is drawn with that scale.
@@ -171,7 +179,7 @@ mod canvas {
         };
         let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2d context")?;
         let root = MeasuredCanvas(backend).into_drawing_area();
-        plot.draw_part(&root, scale, part)?;
+        plot.draw_part(&root, scale * ZOOM.with(std::cell::Cell::get), part)?;
         root.present().map_err(err)
     }
 

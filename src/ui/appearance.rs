@@ -57,6 +57,7 @@ pub fn follow_settings(app: AppState) {
         let dark = app.dark.get();
         let (present, embed) = app.settings.with(|s| (s.present, s.embed));
         crate::plots::set_dark(dark);
+        crate::plots::set_chart_zoom(if present { 1.6 } else { 1.0 });
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("data-theme", if dark { "dark" } else { "light" });
             let classes = html.class_list();

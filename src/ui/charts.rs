@@ -37,12 +37,14 @@ pub(super) fn chart_card<P: Plot + 'static>(
     // (charts grow with the viewport) and the palette follows the page.
     let resized = RwSignal::new(0u32);
     let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n = n.wrapping_add(1)));
+    let present = Memo::new(move |_| app.settings.with(|s| s.present));
     on_cleanup(move || listener.remove());
     Effect::new(move |_| {
         let chart = chart();
         canvas.track();
         resized.track();
-        let _ = app.dark.get(); // read, not track(): a lazy memo that is only tracked never subscribes
+        // Read, not track(): a lazy memo that is only tracked never subscribes.
+        let _ = (app.dark.get(), present.get());
         pending.set_value(Some((chart, 0)));
         if !scheduled.get_value() {
             scheduled.set_value(true);
