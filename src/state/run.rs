@@ -173,6 +173,22 @@ impl RunState {
                     r.status = status;
                 }
             }
+            FromWorker::RolledBack { step, lr } => {
+                // Back to the checkpoint: what came after it (the divergence) leaves the charts.
+                self.phase = Phase::Paused;
+                self.error = None;
+                self.config.train.lr = lr;
+                if let Some(r) = &mut self.result {
+                    r.loss.points.retain(|p| p.step <= step);
+                    r.evals.retain(|e| e.step <= step);
+                    r.steps = step;
+                    r.status = RunStatus::Paused;
+                    r.config.train.lr = lr;
+                }
+                self.note = Some(format!(
+                    "Rolled back to step {step}, the last checkpoint before the divergence; the learning rate is now {lr}. Press Train to go on."
+                ));
+            }
             FromWorker::Error { message, fatal } => {
                 self.error = Some(message);
                 if fatal {
@@ -241,6 +257,23 @@ mod tests {
         let mut t = RunState::new(RunConfig::default());
         t.apply(FromWorker::Error { message: "cannot build the model".into(), fatal: true });
         assert!(!t.crashed);
+    }
+
+    #[test]
+    fn a_rollback_drops_what_followed_the_checkpoint_and_can_train_again() {
+        let mut s = RunState::new(RunConfig::default());
+        s.apply(FromWorker::Ready);
+        s.begin(RunConfig::default());
+        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 10 });
+        s.apply(FromWorker::Progress { step: 120, losses: (1..=120).map(|i| (i, 1.0)).collect(), steps_per_s: 10.0, elapsed_s: 12.0 });
+        s.apply(FromWorker::Error { message: "diverged at step 121".into(), fatal: true });
+        s.apply(FromWorker::Stopped { step: 121, reason: StopReason::Diverged });
+        assert!(!s.can_train());
+        s.apply(FromWorker::RolledBack { step: 100, lr: 5e-4 });
+        assert_eq!((s.phase, s.steps(), s.error.clone()), (Phase::Paused, 100, None));
+        assert_eq!(s.result.as_ref().unwrap().loss.points.last().unwrap().step, 100);
+        assert_eq!(s.config.train.lr, 5e-4);
+        assert!(s.can_train() && s.note.as_deref().unwrap().contains("step 100"));
     }
 
     #[test]

@@ -157,6 +157,14 @@ impl AppState {
         }
     }
 
+    /// After a divergence: back to the last checkpoint, at half the learning rate (the
+    /// settings follow, so Train goes on with this model instead of building a new one).
+    pub fn rollback(&self) {
+        let lr = self.run.with_untracked(|r| r.config.train.lr) / 2.0;
+        self.settings.update(|s| s.config.train.lr = lr);
+        self.send(ToWorker::Rollback { lr });
+    }
+
     /// Loads a whole shared state (a story card, a classroom link) and builds its model.
     pub fn load_state(&self, state: SharedState) {
         if self.run.with_untracked(|r| r.phase == Phase::Training) {
@@ -189,9 +197,12 @@ fn spawn_trainer(run: RwSignal<RunState>) -> Result<WorkerClient, String> {
 /// Test hooks on `window.iclLabTest` (faults a browser test injects to check recovery).
 fn expose_test_hooks(app: AppState) {
     let fault = wasm_bindgen::closure::Closure::<dyn Fn(String)>::new(move |kind: String| {
-        if kind == "panic" {
-            app.send(ToWorker::Fault { kind: icl_core::protocol::Fault::Panic });
-        }
+        let fault = match kind.as_str() {
+            "panic" => icl_core::protocol::Fault::Panic,
+            "nan" => icl_core::protocol::Fault::Nan,
+            _ => return,
+        };
+        app.send(ToWorker::Fault { kind: fault });
     });
     let hooks = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&hooks, &"fault".into(), fault.as_ref());

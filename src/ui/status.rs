@@ -63,6 +63,10 @@ pub fn Notices() -> impl IntoView {
             {move || run.with(|r| r.error.clone()).map(|e| view! {
                 <p class="notice error" data-testid="run-error">
                     <span>{e}
+                        <Show when=move || run.with(|r| r.phase == Phase::Diverged)>
+                            " "<button class="small" data-testid="rollback" on:click=move |_| app.rollback()>
+                                "Roll back to the last checkpoint and go on at half the learning rate"</button>
+                        </Show>
                         <Show when=move || run.with(|r| r.crashed)>
                             " "<button class="small" data-testid="restart-trainer" on:click=move |_| app.restart_worker()>
                                 "Restart the trainer (your results stay)"</button>

@@ -72,3 +72,39 @@ test('an oversized model is refused before allocation, with its numbers; the pag
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a forced NaN: the run stops, rolls back to its last checkpoint, and goes on at half the rate', { timeout: 240_000 }, async () => {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url + LONG);
+  await page.waitForSelector('[data-testid=badge]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent !== 'starting', null, { timeout: 120_000 });
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'training'
+    && Number(document.querySelector('[data-testid=step]').textContent) >= 130, null, { timeout: 120_000 });
+  await page.evaluate(() => window.iclLabTest.fault('nan'));
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'diverged', null, { timeout: 30_000 });
+  const diverged = await stepCount(page);
+  assert.match(await text(page, 'run-error'), /diverged at step \d+/);
+  assert.ok((await canvasInk(page, 'loss-chart')).inked > 0.01, 'the loss so far stays on the chart');
+  await shot(page, 'fault-nan');
+  await page.click('[data-testid=rollback]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused', null, { timeout: 30_000 });
+  const back = await stepCount(page);
+  // Checkpoints are taken at the first chunk boundary 50 steps after the last one.
+  assert.ok(back >= 50 && back < diverged, `back at a checkpoint before step ${diverged}: ${back}`);
+  assert.ok(diverged - back <= 50 + 64, `at most a checkpoint interval and a chunk lost: ${diverged} → ${back}`);
+  assert.match(await text(page, 'backend-note'), new RegExp(`Rolled back to step ${back}.*learning rate is now 0\\.005`));
+  assert.equal(await page.inputValue('[data-testid=lr]'), '0.005', 'the settings follow the halved rate');
+  assert.equal(await page.locator('[data-testid=run-error]').count(), 0);
+  // Train goes on with the same model (no rebuild: the step count continues from the checkpoint).
+  await page.click('[data-testid=train]');
+  await page.waitForFunction((b) => Number(document.querySelector('[data-testid=step]').textContent) >= b + 20, back, { timeout: 60_000 });
+  assert.equal(await phase(page), 'training');
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused');
+  await shot(page, 'fault-nan-rolled-back');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -67,6 +67,8 @@ pub enum ToWorker {
     /// A test hook: make the worker fail the way real faults do, so the page's recovery
     /// is tested in a browser (`window.iclLabTest.fault(kind)` on the page).
     Fault { kind: Fault },
+    /// Go back to the last checkpoint (after a divergence) and go on at learning rate `lr`.
+    Rollback { lr: f64 },
 }
 
 /// Faults a test can inject.
@@ -75,6 +77,8 @@ pub enum ToWorker {
 pub enum Fault {
     /// A Rust panic in the worker (its wasm instance is unusable afterwards).
     Panic,
+    /// A NaN label in the next training batch: the loss and the weights become NaN.
+    Nan,
 }
 
 /// Worker → page.
@@ -99,6 +103,9 @@ pub enum FromWorker {
     Probed { step: usize, prompt: usize, summary: Option<crate::schema::ProbeSummary>, attention: Vec<Vec<Vec<f32>>>, tokens: usize },
     /// Theory curves answering a `Theory` request.
     Theory { spec: TaskSpec, context: usize, curves: Vec<TheoryCurve> },
+    /// The run went back to its checkpoint at `step` and goes on at learning rate `lr`
+    /// (paused); what came after `step` is dropped.
+    RolledBack { step: usize, lr: f64 },
     /// Something failed; `fatal` means the run cannot continue (reconfigure to go on).
     Error { message: String, fatal: bool },
 }

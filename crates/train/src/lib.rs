@@ -13,5 +13,5 @@ pub use linear_attention::{LinearAttention, LinearAttentionConfig};
 pub use model::{IclTransformer, IclTransformerConfig};
 pub use models::{IclModel, prompt_points, prompt_targets, prompt_tokens};
 pub use session::RunSession;
-pub use train::{TrainError, Trainer};
+pub use train::{TrainError, Trainer, TrainerSnapshot};
 pub use burn::prelude::Device;

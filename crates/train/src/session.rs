@@ -76,6 +76,19 @@ impl RunSession {
         }
     }
 
+    /// Goes back to `snapshot` (taken from this session's trainer) and goes on at `lr`:
+    /// the losses and evaluations after it are dropped, the run is paused.
+    pub fn rollback(&mut self, snapshot: &crate::TrainerSnapshot, lr: f64) {
+        self.trainer.restore(snapshot);
+        self.trainer.set_lr(lr);
+        let step = snapshot.step();
+        self.result.loss.points.retain(|p| p.step <= step);
+        self.result.evals.retain(|e| e.step <= step);
+        self.result.steps = step;
+        self.result.config.train.lr = lr;
+        self.result.status = RunStatus::Paused;
+    }
+
     /// Compares the model with gradient descent (1 and L = depth steps) on the held-out
     /// prompts and records the summary. Linear tasks only (None otherwise): GD on the
     /// in-context least-squares loss is the learner the theory compares with there.

@@ -87,6 +87,18 @@ fn weighted_sum(model: &IclModel, a: GradientsParams, w_a: f64, b: GradientsPara
     sum.out
 }
 
+/// The training batch of `step` (0-based), drawn from the run's stream `rng`: under a
+/// curriculum it has the stage's points, and its inputs only the stage's active dimensions
+/// (the rest zero, labels recomputed), as in Garg et al.
+fn sample_batch(c: &RunConfig, step: usize, rng: &mut Rng) -> PromptBatch {
+    let stage = c.curriculum_at(step);
+    let mut batch = c.task.sample(c.train.batch, stage.points, rng);
+    if stage.dims < c.task.dim {
+        batch.truncate_dims(stage.dims);
+    }
+    batch
+}
+
 /// A model, its optimiser and its prompt stream.
 pub struct Trainer {
     config: RunConfig,
@@ -100,6 +112,26 @@ pub struct Trainer {
     /// Split each batch over two threads ([`Trainer::gradients`]); off when several runs
     /// already share the cores.
     split_batches: bool,
+    /// A test hook: the next batch gets a NaN label ([`Trainer::poison_next_batch`]).
+    poison_next: bool,
+}
+
+/// Everything that decides the rest of a run: the weights, Adam's state and the step (the
+/// prompt stream is replayed to that step on restore: rand's generators are not `Clone`).
+/// burn's tensors are immutable values, so a clone is a snapshot that later steps do not
+/// change. Kept in memory (about three copies of the parameters), so a diverged run can go
+/// back to it.
+#[derive(Clone)]
+pub struct TrainerSnapshot {
+    model: IclModel,
+    optim: ModuleOptimizer,
+    step: usize,
+}
+
+impl TrainerSnapshot {
+    pub fn step(&self) -> usize {
+        self.step
+    }
 }
 
 impl Trainer {
@@ -118,6 +150,7 @@ impl Trainer {
             step: 0,
             pending: Vec::new(),
             split_batches: true,
+            poison_next: false,
         })
     }
 
@@ -148,15 +181,44 @@ impl Trainer {
         self.split_batches = split;
     }
 
+    /// A snapshot of the run as it stands. Take it after [`drain_losses`](Self::drain_losses)
+    /// said the losses so far are finite, or it may hold a diverged model.
+    pub fn snapshot(&self) -> TrainerSnapshot {
+        TrainerSnapshot { model: self.model.clone(), optim: self.optim.clone(), step: self.step }
+    }
+
+    /// Goes back to `snapshot`: the steps after it are forgotten (their unread losses too).
+    pub fn restore(&mut self, snapshot: &TrainerSnapshot) {
+        let s = snapshot.clone();
+        (self.model, self.optim, self.step) = (s.model, s.optim, s.step);
+        // The prompt stream as it stood: drawn again from the seed, step by step (sampling
+        // only, no training: well under a second for ten thousand steps of these sizes).
+        self.rng = rng::seeded(self.config.train.seed, rng::stream::TRAIN);
+        for step in 0..s.step {
+            let _ = sample_batch(&self.config, step, &mut self.rng);
+        }
+        self.pending.clear();
+        self.poison_next = false;
+    }
+
+    /// Changes the (peak) learning rate from the next step on.
+    pub fn set_lr(&mut self, lr: f64) {
+        self.config.train.lr = lr;
+    }
+
+    /// A test hook for divergence: the next batch gets a NaN label, as a corrupt prompt
+    /// would, so its loss and the updated weights are NaN.
+    pub fn poison_next_batch(&mut self) {
+        self.poison_next = true;
+    }
+
     /// One Adam step on a fresh batch. Enqueues work only; the loss stays on the device.
     /// Under a curriculum the batch has the stage's points, and its inputs only the stage's
     /// active dimensions (the rest zero, labels recomputed), as in Garg et al.
     pub fn step(&mut self) {
-        let c = &self.config;
-        let stage = c.curriculum_at(self.step);
-        let mut batch = c.task.sample(c.train.batch, stage.points, &mut self.rng);
-        if stage.dims < c.task.dim {
-            batch.truncate_dims(stage.dims);
+        let mut batch = sample_batch(&self.config, self.step, &mut self.rng);
+        if std::mem::take(&mut self.poison_next) {
+            batch.ys[0] = f32::NAN;
         }
         self.step_on(&batch);
     }

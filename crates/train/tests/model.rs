@@ -152,3 +152,30 @@ fn a_nan_loss_is_reported_as_divergence() {
     assert_eq!(session.result.status, icl_core::schema::RunStatus::Diverged);
     assert_eq!(session.result.loss.points.len(), 3, "the losses before the divergence are kept");
 }
+
+/// A snapshot taken before a divergence brings the run back exactly: after a rollback the
+/// next steps give the same losses as an uninterrupted run from that step (CPU, same seed),
+/// and the session forgets what came after the snapshot.
+#[test]
+fn a_rollback_to_a_snapshot_resumes_exactly_and_drops_what_followed() {
+    let c = small_config();
+    let mut session = icl_train::RunSession::new(&c, &Device::flex(), icl_core::schema::BackendInfo::cpu(), "test").unwrap();
+    pollster::block_on(session.train(5, 5)).unwrap();
+    let snapshot = session.trainer.snapshot();
+    let uninterrupted = pollster::block_on(session.train(6, 6)).unwrap();
+    // Diverge (a NaN label poisons the weights), then roll back.
+    session.trainer.poison_next_batch();
+    let diverged = pollster::block_on(session.train(2, 2));
+    assert!(matches!(diverged, Err(icl_train::TrainError::Diverged { .. })), "{diverged:?}");
+    session.rollback(&snapshot, c.train.lr);
+    assert_eq!((session.steps(), session.result.loss.points.len()), (5, 5), "steps after the snapshot are forgotten");
+    assert_eq!(session.result.status, icl_core::schema::RunStatus::Paused);
+    let resumed = pollster::block_on(session.train(6, 6)).unwrap();
+    assert_eq!(resumed, uninterrupted, "the same losses as without the detour");
+    // At half the rate the run goes on from the same point but takes other steps.
+    session.rollback(&snapshot, c.train.lr / 2.0);
+    assert_eq!(session.result.config.train.lr, c.train.lr / 2.0);
+    let slower = pollster::block_on(session.train(6, 6)).unwrap();
+    assert_eq!(slower[0].0, 6);
+    assert_ne!(slower, uninterrupted);
+}

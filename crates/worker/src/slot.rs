@@ -110,6 +110,15 @@ impl<R: RunProgress> Slot<R> {
         self.want = Want::Paused;
     }
 
+    /// The run while the slot holds it idle (configured and not training), for an edit that
+    /// trains nothing (a rollback); None while it is being built, trained or probed.
+    pub fn idle_mut(&mut self) -> Option<&mut R> {
+        match &mut self.owner {
+            Owner::Idle(run) => Some(run),
+            _ => None,
+        }
+    }
+
     /// A probe wants the model: only while it is idle (configured and paused).
     pub fn probe(&mut self) -> Result<Action<R>, &'static str> {
         match std::mem::replace(&mut self.owner, Owner::Probing) {

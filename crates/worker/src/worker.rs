@@ -10,7 +10,7 @@ use icl_core::config::RunConfig;
 use icl_core::preflight::{DeviceLimits, preflight};
 use icl_core::protocol::{BackendChoice, Fault, FromWorker, StopReason, ToWorker};
 use icl_core::schema::{BackendInfo, BackendKind};
-use icl_train::{Device, RunSession, TrainError};
+use icl_train::{Device, RunSession, TrainError, TrainerSnapshot};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -23,7 +23,12 @@ struct Run {
     /// Training seconds before the current running segment.
     trained_s: f64,
     ms_per_step: f64,
+    /// The last state whose losses were all finite, at most [`CHECKPOINT_EVERY`] steps old.
+    checkpoint: TrainerSnapshot,
 }
+
+/// Steps between in-memory checkpoints: a divergence costs at most this many steps.
+const CHECKPOINT_EVERY: usize = 50;
 
 impl RunProgress for Run {
     fn steps(&self) -> usize {
@@ -44,6 +49,8 @@ struct State {
     gpu_lost: Option<String>,
     /// The adapter's `maxBufferSize` and `maxStorageBufferBindingSize`, for the preflight.
     gpu_limits: (Option<f64>, Option<f64>),
+    /// A test asked for a NaN in the next training batch ([`Fault::Nan`]).
+    poison_next: bool,
 }
 
 thread_local! {
@@ -110,6 +117,20 @@ fn handle(message: ToWorker) {
             post(&FromWorker::Theory { spec, context, curves });
         }
         ToWorker::Fault { kind: Fault::Panic } => panic!("injected by a test (Fault::Panic)"),
+        ToWorker::Fault { kind: Fault::Nan } => with(|s| s.poison_next = true),
+        ToWorker::Rollback { lr } => {
+            let rolled = with(|s| {
+                s.slot.idle_mut().map(|run| {
+                    let checkpoint = run.checkpoint.clone();
+                    run.session.rollback(&checkpoint, lr);
+                    checkpoint.step()
+                })
+            });
+            match rolled {
+                Some(step) => post(&FromWorker::RolledBack { step, lr }),
+                None => post(&FromWorker::Error { message: "a rollback needs a stopped run: pause it first".into(), fatal: false }),
+            }
+        }
     }
 }
 
@@ -196,7 +217,8 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice) {
     if !current() {
         return;
     }
-    act(with(|s| s.slot.configured(generation, Run { session, trained_s: 0.0, ms_per_step: CHUNK_MS })));
+    let checkpoint = session.trainer.snapshot();
+    act(with(|s| s.slot.configured(generation, Run { session, trained_s: 0.0, ms_per_step: CHUNK_MS, checkpoint })));
     wasm_bindgen_futures::spawn_local(baselines(generation, config, held_out));
 }
 
@@ -241,6 +263,9 @@ async fn drive(generation: u64, mut run: Run) {
             });
             break None;
         }
+        if with(|s| std::mem::take(&mut s.poison_next)) {
+            run.session.trainer.poison_next_batch();
+        }
         let n = ((CHUNK_MS / run.ms_per_step).round() as usize).clamp(1, 64).min(most);
         let chunk_start = now_ms();
         let losses = run.session.train(n, n).await;
@@ -248,6 +273,10 @@ async fn drive(generation: u64, mut run: Run) {
         let elapsed_s = trained_before + (now_ms() - segment_start) / 1000.0;
         match losses {
             Ok(losses) => {
+                // Every loss so far is finite: a checkpoint if the last is old enough.
+                if run.session.steps() >= run.checkpoint.step() + CHECKPOINT_EVERY {
+                    run.checkpoint = run.session.trainer.snapshot();
+                }
                 run.ms_per_step = 0.7 * run.ms_per_step + 0.3 * (chunk_ms / losses.len().max(1) as f64);
                 post(&FromWorker::Progress { step: run.session.steps(), losses, steps_per_s: 1000.0 / run.ms_per_step, elapsed_s });
             }
