@@ -175,55 +175,67 @@ async fn open(what: &str) -> Result<IdbDatabase, String> {
 
 /// The result of `req` once it succeeds, or its error.
 async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
-    let mut handlers: Vec<Closure<dyn FnMut()>> = Vec::new();
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let (ok_req, err_req) = (req.clone(), req.clone());
-        let ok = Closure::<dyn FnMut()>::new(move || {
-            let _ = resolve.call1(&JsValue::UNDEFINED, &ok_req.result().unwrap_or(JsValue::UNDEFINED));
-        });
-        let err = Closure::<dyn FnMut()>::new(move || {
-            let e = err_req.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
-            let _ = reject.call1(&JsValue::UNDEFINED, &e);
-        });
-        req.set_onsuccess(Some(ok.as_ref().unchecked_ref()));
-        req.set_onerror(Some(err.as_ref().unchecked_ref()));
-        handlers.extend([ok, err]);
-    });
-    let out = JsFuture::from(promise).await;
-    req.set_onsuccess(None);
-    req.set_onerror(None);
-    drop(handlers);
+    let (ok_req, err_req) = (req.clone(), req.clone());
+    let out = settled(
+        |ok, err| {
+            req.set_onsuccess(ok);
+            req.set_onerror(err);
+        },
+        move || ok_req.result().unwrap_or(JsValue::UNDEFINED),
+        move || err_req.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into()),
+    )
+    .await;
     out
 }
 
 /// Waits until `tx` commits; its error if it aborts (a failed request aborts it).
 async fn finished(tx: &IdbTransaction) -> Result<(), JsValue> {
+    let abort_tx = tx.clone();
+    settled(
+        |ok, err| {
+            tx.set_oncomplete(ok);
+            tx.set_onabort(err);
+        },
+        || JsValue::UNDEFINED,
+        move || abort_tx.error().map(JsValue::from).unwrap_or_else(|| "the transaction was aborted".into()),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Waits for the first of two events an IndexedDB object reports through handler slots:
+/// `set(ok, err)` installs the handlers (and removes them with `None, None` afterwards);
+/// `ok()` and `err()` read the outcome when the event comes.
+async fn settled(
+    set: impl Fn(Option<&Function>, Option<&Function>),
+    ok: impl Fn() -> JsValue + 'static,
+    err: impl Fn() -> JsValue + 'static,
+) -> Result<JsValue, JsValue> {
     let mut handlers: Vec<Closure<dyn FnMut()>> = Vec::new();
+    // The executor runs once, at once; the readers move into the handlers it makes.
+    let mut readers = Some((ok, err));
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let abort_tx = tx.clone();
-        let complete = Closure::<dyn FnMut()>::new(move || {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
+        let Some((ok, err)) = readers.take() else { return };
+        let on_ok = Closure::<dyn FnMut()>::new(move || {
+            let _ = resolve.call1(&JsValue::UNDEFINED, &ok());
         });
-        let abort = Closure::<dyn FnMut()>::new(move || {
-            let e = abort_tx.error().map(JsValue::from).unwrap_or_else(|| "the transaction was aborted".into());
-            let _ = reject.call1(&JsValue::UNDEFINED, &e);
+        let on_err = Closure::<dyn FnMut()>::new(move || {
+            let _ = reject.call1(&JsValue::UNDEFINED, &err());
         });
-        tx.set_oncomplete(Some(complete.as_ref().unchecked_ref()));
-        tx.set_onabort(Some(abort.as_ref().unchecked_ref()));
-        handlers.extend([complete, abort]);
+        set(Some(on_ok.as_ref().unchecked_ref()), Some(on_err.as_ref().unchecked_ref()));
+        handlers.extend([on_ok, on_err]);
     });
     let out = JsFuture::from(promise).await;
-    tx.set_oncomplete(None);
-    tx.set_onabort(None);
+    set(None, None);
     drop(handlers);
-    out.map(|_| ())
+    out
 }
 
 /// A message for a failure to do `what`; a full quota says how to make room.
 fn failure(e: &JsValue, what: &str) -> String {
     let get = |k: &str| Reflect::get(e, &JsValue::from_str(k)).ok().and_then(|v| v.as_string()).unwrap_or_default();
     let (name, message) = (get("name"), get("message"));
-    if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
+    if crate::storage::is_quota_error(&name) {
         format!(
             "The browser's storage for this site is full ({name}): could not {what}. Delete or export old runs \
              in History, or free this site's storage."

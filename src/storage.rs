@@ -63,9 +63,14 @@ fn save(base: &str, text: &str, what: &str) -> Result<(), String> {
     storage.set_item(TABS_KEY, &tabs.to_json()).map_err(|e| refusal(&e, what))
 }
 
+/// Whether an exception's `name` says the site's storage quota is full (Chromium, Firefox).
+pub fn is_quota_error(name: &str) -> bool {
+    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED"
+}
+
 fn refusal(e: &wasm_bindgen::JsValue, what: &str) -> String {
     let name = js_sys::Reflect::get(e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-    if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
+    if is_quota_error(&name) {
         format!(
             "The browser's storage for this site is full ({name}): the {what} is kept in this tab but would not \
              survive a reload. Export it as JSON to keep it, or free this site's storage."

@@ -38,7 +38,7 @@ impl WorkerClient {
             match FromWorker::from_json(&text) {
                 Ok(message) => {
                     if let (FromWorker::Error { message, fatal: true }, Some(inner)) = (&message, weak.upgrade()) {
-                        if message.starts_with("the trainer panicked") {
+                        if message.starts_with(icl_core::protocol::PANICKED) {
                             // A panicked instance may keep running its training loop: stop it.
                             *inner.panicked.borrow_mut() = true;
                             inner.worker.terminate();
@@ -67,7 +67,7 @@ impl WorkerClient {
                 return; // the panic's own message is already shown
             }
             on_message(FromWorker::Error {
-                message: format!("the training worker crashed: {}. Your results so far are kept.", event.message()),
+                message: format!("{}: {}. Your results so far are kept.", icl_core::protocol::CRASHED, event.message()),
                 fatal: true,
             });
         });

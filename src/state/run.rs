@@ -116,7 +116,7 @@ impl RunState {
             return;
         }
         if let FromWorker::Error { message, fatal: true } = &message {
-            self.crashed = message.starts_with("the trainer panicked") || message.starts_with("the training worker crashed");
+            self.crashed = [icl_core::protocol::PANICKED, icl_core::protocol::CRASHED].iter().any(|p| message.starts_with(p));
         }
         match message {
             FromWorker::Theory { spec, context, curves } => self.theory = Some((spec, context, curves)),
@@ -179,10 +179,7 @@ impl RunState {
                 self.error = None;
                 self.config.train.lr = lr;
                 if let Some(r) = &mut self.result {
-                    r.loss.points.retain(|p| p.step <= step);
-                    r.evals.retain(|e| e.step <= step);
-                    r.steps = step;
-                    r.status = RunStatus::Paused;
+                    r.truncate_after(step);
                     r.config.train.lr = lr;
                 }
                 self.note = Some(format!(
@@ -243,10 +240,7 @@ mod tests {
 
     #[test]
     fn after_a_panic_nothing_the_worker_still_sends_changes_the_run() {
-        let mut s = RunState::new(RunConfig::default());
-        s.apply(FromWorker::Ready);
-        s.begin(RunConfig::default());
-        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 10 });
+        let mut s = configured();
         s.apply(FromWorker::Progress { step: 5, losses: vec![(5, 1.0)], steps_per_s: 10.0, elapsed_s: 0.5 });
         s.apply(FromWorker::Error { message: "the trainer panicked: boom".into(), fatal: true });
         assert_eq!((s.phase, s.crashed), (Phase::Failed, true));
@@ -261,10 +255,7 @@ mod tests {
 
     #[test]
     fn a_rollback_drops_what_followed_the_checkpoint_and_can_train_again() {
-        let mut s = RunState::new(RunConfig::default());
-        s.apply(FromWorker::Ready);
-        s.begin(RunConfig::default());
-        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 10 });
+        let mut s = configured();
         s.apply(FromWorker::Progress { step: 120, losses: (1..=120).map(|i| (i, 1.0)).collect(), steps_per_s: 10.0, elapsed_s: 12.0 });
         s.apply(FromWorker::Error { message: "diverged at step 121".into(), fatal: true });
         s.apply(FromWorker::Stopped { step: 121, reason: StopReason::Diverged });

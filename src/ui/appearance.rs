@@ -15,16 +15,11 @@ const THEME_KEY: &str = "icl-lab/theme";
 
 /// A link's theme wins; without one, the theme the visitor chose last time.
 pub fn restore_theme(shared: &mut SharedState, query: &str) {
-    let in_link = form_urlencoded_has(query, "theme");
-    if !in_link {
+    if !SharedState::query_has(query, "theme") {
         if let Some(theme) = LocalStorage::raw().get_item(THEME_KEY).ok().flatten().and_then(|t| ThemeChoice::from_name(&t)) {
             shared.theme = theme;
         }
     }
-}
-
-fn form_urlencoded_has(query: &str, key: &str) -> bool {
-    query.trim_start_matches('?').split('&').any(|pair| pair.split('=').next() == Some(key))
 }
 
 /// `matchMedia('(prefers-color-scheme: dark)')`, followed live (the OS may switch at dusk).

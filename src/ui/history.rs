@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use wasm_bindgen_futures::spawn_local;
 
 /// The runs drawn over the ICL-error chart: (legend name, latest ICL-error curve), in a
-/// stable order (oldest kept first).
+/// stable order (oldest kept first). Derived from the history and the curves read so far.
 #[derive(Clone, Copy)]
-pub struct Overlays(pub RwSignal<Vec<(String, ErrorCurve)>>);
+pub struct Overlays(pub Memo<Vec<(String, ErrorCurve)>>);
 
 /// The history as the panel shows it.
 #[derive(Clone, Copy)]
@@ -32,8 +32,12 @@ struct Kept {
 /// finishes from now on. Called once by `App`, after `AppState` is provided.
 pub fn provide_history() {
     let app = expect_context::<AppState>();
-    let overlays = Overlays(RwSignal::new(Vec::new()));
     let kept = Kept { history: RwSignal::new(model::History::default()), curves: RwSignal::new(HashMap::new()), loaded: RwSignal::new(false) };
+    let overlays = Overlays(Memo::new(move |_| {
+        kept.history.with(|h| {
+            kept.curves.with(|c| h.overlaid().into_iter().filter_map(|e| Some((e.name.clone(), c.get(&e.id)?.clone()))).collect())
+        })
+    }));
     provide_context(overlays);
     provide_context(kept);
 
@@ -57,16 +61,6 @@ pub fn provide_history() {
             Err(e) => app.notify(e),
         }
         kept.loaded.set(true);
-    });
-
-    // The chart's overlays follow the history and the curves read so far.
-    Effect::new(move |_| {
-        let list: Vec<(String, ErrorCurve)> = kept.history.with(|h| {
-            kept.curves.with(|c| h.overlaid().into_iter().filter_map(|e| Some((e.name.clone(), c.get(&e.id)?.clone()))).collect())
-        });
-        if overlays.0.with_untracked(|o| *o != list) {
-            overlays.0.set(list);
-        }
     });
 
     // A run that reaches its step budget is kept, once (its id is a fingerprint of the run;

@@ -54,10 +54,13 @@ pub fn Banner() -> impl IntoView {
 #[component]
 pub fn Gallery() -> impl IntoView {
     let app = expect_context::<AppState>();
+    // Changes only with the backend (not on every training tick): the ten estimates, one a
+    // sweep plan each, are recomputed only then.
+    let cost = Memo::new(move |_| cost_model(app));
     let card = move |story: &'static Story| {
         let href = format!("?{}", story.query());
         let when = move || {
-            let cost = cost_model(app);
+            let cost = cost.get();
             let what = if story.is_sweep() { "sweep on one worker" } else { "run" };
             format!("{} {what} on {}", duration(story.seconds(&cost)), cost.name)
         };

@@ -4,9 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, openApp, waitConfigured, ROOT, ARTIFACTS } from './harness.mjs';
+import { serveDist, launch, openApp, waitConfigured, ROOT, ARTIFACTS, SMALL } from './harness.mjs';
 
-const SMALL = '?D=2&K=4&d=8&L=1&H=1&B=8&lr=0.01&steps=20&evalN=32&evalEvery=5&backend=cpu';
 const AXE = fs.readFileSync(path.join(ROOT, 'tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 let server;
 let context;

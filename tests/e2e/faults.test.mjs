@@ -2,9 +2,9 @@
 // result stays on screen and in storage, and the page restarts the trainer on request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openApp, waitConfigured, stepCount, text, canvasInk, shot } from './harness.mjs';
+import { serveDist, launch, openApp, waitConfigured, stepCount, text, canvasInk, shot, SMALL } from './harness.mjs';
 
-const LONG = '?D=2&K=4&d=8&L=1&H=1&B=8&lr=0.01&steps=100000&evalN=32&evalEvery=5&backend=cpu';
+const LONG = SMALL.replace('steps=20', 'steps=100000');
 let server;
 let context;
 before(async () => { server = await serveDist(); context = await launch({ webgpu: false }); });

@@ -19,6 +19,10 @@ const MIME = {
   '.png': 'image/png',
 };
 
+/** A tiny workload on the CPU backend (20 steps in about a second), for tests of the page
+ *  rather than of learning. */
+export const SMALL = '?D=2&K=4&d=8&L=1&H=1&B=8&lr=0.01&steps=20&evalN=32&evalEvery=5&backend=cpu';
+
 /** Serves dist/ on a free port; resolves to { url, close }. */
 export function serveDist() {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `trunk build --release` first');

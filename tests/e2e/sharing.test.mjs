@@ -5,9 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, openApp, waitConfigured, stepCount, text, canvasInk, shot, ARTIFACTS } from './harness.mjs';
+import { serveDist, launch, openApp, waitConfigured, stepCount, text, canvasInk, shot, ARTIFACTS, SMALL } from './harness.mjs';
 
-const SMALL = '?D=2&K=4&d=8&L=1&H=1&B=8&lr=0.01&steps=20&evalN=32&evalEvery=5&backend=cpu';
 let server;
 let context;
 before(async () => { server = await serveDist(); context = await launch({ webgpu: false }); });

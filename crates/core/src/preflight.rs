@@ -78,19 +78,17 @@ pub fn preflight(config: &RunConfig, limits: &DeviceLimits) -> Result<MemoryEsti
             let mid = lo + (hi - lo) / 2;
             if fits(mid) { lo = mid } else { hi = mid }
         }
-        format!("the largest batch that fits is {lo}")
+        format!("The largest batch that fits is {lo}")
     } else {
-        "no batch fits: reduce the width, depth or context K".to_string()
+        "No batch fits: reduce the width, depth or context K".to_string()
     };
     Err(format!(
-        "This model is too big for {}: {why} (parameters {}, gradients and Adam state {}, activations {} at batch {}). {}{}.",
+        "This model is too big for {}: {why} (parameters {}, gradients and Adam state {}, activations {} at batch {}). {advice}.",
         limits.name,
         mb(estimate.parameter_bytes),
         mb(estimate.optimizer_bytes),
         mb(estimate.activation_bytes),
         config.train.batch,
-        advice[..1].to_uppercase(),
-        &advice[1..]
     ))
 }
 
@@ -142,6 +140,6 @@ mod tests {
     fn nothing_fits_says_so() {
         let c = huge();
         let tiny = DeviceLimits { name: "a tiny device".into(), memory_bytes: MB, max_buffer_bytes: None, max_binding_bytes: None };
-        assert!(preflight(&c, &tiny).unwrap_err().contains("No batch fits"), "capitalised advice");
+        assert!(preflight(&c, &tiny).unwrap_err().contains("No batch fits"));
     }
 }

@@ -71,6 +71,11 @@ pub enum ToWorker {
     Rollback { lr: f64 },
 }
 
+/// How the error of a worker that panicked (sent by its panic hook) begins.
+pub const PANICKED: &str = "the trainer panicked";
+/// How the page words a worker that died without a word (its error event).
+pub const CRASHED: &str = "the training worker crashed";
+
 /// Faults a test can inject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

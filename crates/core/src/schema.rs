@@ -188,6 +188,15 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// Forgets what came after `step` (a rollback to a checkpoint there): losses,
+    /// evaluations and the step count; the run is paused.
+    pub fn truncate_after(&mut self, step: usize) {
+        self.loss.points.retain(|p| p.step <= step);
+        self.evals.retain(|e| e.step <= step);
+        self.steps = step;
+        self.status = RunStatus::Paused;
+    }
+
     pub fn new(config: RunConfig, backend: BackendInfo, producer: &str) -> Self {
         RunResult {
             schema: RUN_SCHEMA.into(),

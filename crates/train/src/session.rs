@@ -81,12 +81,8 @@ impl RunSession {
     pub fn rollback(&mut self, snapshot: &crate::TrainerSnapshot, lr: f64) {
         self.trainer.restore(snapshot);
         self.trainer.set_lr(lr);
-        let step = snapshot.step();
-        self.result.loss.points.retain(|p| p.step <= step);
-        self.result.evals.retain(|e| e.step <= step);
-        self.result.steps = step;
+        self.result.truncate_after(snapshot.step());
         self.result.config.train.lr = lr;
-        self.result.status = RunStatus::Paused;
     }
 
     /// Compares the model with gradient descent (1 and L = depth steps) on the held-out

@@ -75,7 +75,7 @@ pub fn start() {
     // panic this instance is unusable, and the page offers to restart the trainer.
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        post(&FromWorker::Error { message: format!("the trainer panicked: {info}"), fatal: true });
+        post(&FromWorker::Error { message: format!("{}: {info}", icl_core::protocol::PANICKED), fatal: true });
     }));
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
         match event.data().as_string().map(|s| ToWorker::from_json(&s)) {
@@ -121,9 +121,8 @@ fn handle(message: ToWorker) {
         ToWorker::Rollback { lr } => {
             let rolled = with(|s| {
                 s.slot.idle_mut().map(|run| {
-                    let checkpoint = run.checkpoint.clone();
-                    run.session.rollback(&checkpoint, lr);
-                    checkpoint.step()
+                    run.session.rollback(&run.checkpoint, lr);
+                    run.checkpoint.step()
                 })
             });
             match rolled {

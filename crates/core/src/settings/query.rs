@@ -15,6 +15,11 @@ impl SharedState {
         out.finish()
     }
 
+    /// Whether `query` (with or without `?`) names `key`, whatever its value.
+    pub fn query_has(query: &str, key: &str) -> bool {
+        form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).any(|(k, _)| k == key)
+    }
+
     /// Decodes a query string (with or without `?`). Returns the state and one message per
     /// refused field; unknown keys are reported too (a typo should not pass silently).
     pub fn from_query(query: &str) -> (SharedState, Vec<String>) {

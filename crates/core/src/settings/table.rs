@@ -60,6 +60,18 @@ const fn real(
     }
 }
 
+const fn flag(
+    key: &'static str,
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    group: Group,
+    get: fn(&SharedState) -> bool,
+    set: fn(&mut SharedState, bool),
+) -> Setting {
+    Setting { key, name, label, hint, group, kind: Kind::Flag { get, set }, applies: always, reset: None, cli: true }
+}
+
 const fn choice(
     key: &'static str,
     name: &'static str,
@@ -266,17 +278,7 @@ pub static SETTINGS: &[Setting] = &[
     int("warmup", "warmup", "warm-up steps", "Linear learning-rate warm-up over this many steps (0: none)", Group::Training, wide(bounds::STEPS_OR_NONE), |s| {
         s.config.train.warmup as u64
     }, |s, v| s.config.train.warmup = v as usize),
-    Setting {
-        key: "cosine",
-        name: "cosine",
-        label: "cosine decay",
-        hint: "Decay the learning rate along a cosine to 0 at the step budget",
-        group: Group::Training,
-        kind: Kind::Flag { get: |s| s.config.train.cosine, set: |s, v| s.config.train.cosine = v },
-        applies: always,
-        reset: None,
-        cli: true,
-    },
+    flag("cosine", "cosine", "cosine decay", "Decay the learning rate along a cosine to 0 at the step budget", Group::Training, |s| s.config.train.cosine, |s, v| s.config.train.cosine = v),
     int(
         "curriculum",
         "curriculum",
@@ -319,17 +321,8 @@ pub static SETTINGS: &[Setting] = &[
         reset: None,
         cli: false,
     },
-    Setting {
-        key: "logy",
-        name: "logy",
-        label: "log error axis",
-        hint: "Draw the ICL error on a log scale",
-        group: Group::Page,
-        kind: Kind::Flag { get: |s| s.log_error_axis, set: |s, v| s.log_error_axis = v },
-        applies: always,
-        reset: None,
-        cli: false,
-    },
+    flag("logy", "logy", "log error axis", "Draw the ICL error on a log scale", Group::Page, |s| s.log_error_axis, |s, v| s.log_error_axis = v)
+    .page_only(),
     choice(
         "tab",
         "tab",
@@ -395,28 +388,10 @@ pub static SETTINGS: &[Setting] = &[
         |s, v| s.theme = ThemeChoice::from_name(v).unwrap_or_default(),
     )
     .page_only(),
-    Setting {
-        key: "present",
-        name: "present",
-        label: "presentation mode",
-        hint: "Large type, charts at full width, settings collapsed",
-        group: Group::Page,
-        kind: Kind::Flag { get: |s| s.present, set: |s, v| s.present = v },
-        applies: always,
-        reset: None,
-        cli: false,
-    },
-    Setting {
-        key: "embed",
-        name: "embed",
-        label: "embed mode",
-        hint: "Only the charts and Train/Pause, for slides and iframes",
-        group: Group::Page,
-        kind: Kind::Flag { get: |s| s.embed, set: |s, v| s.embed = v },
-        applies: always,
-        reset: None,
-        cli: false,
-    },
+    flag("present", "present", "presentation mode", "Large type, charts at full width, settings collapsed", Group::Page, |s| s.present, |s, v| s.present = v)
+    .page_only(),
+    flag("embed", "embed", "embed mode", "Only the charts and Train/Pause, for slides and iframes", Group::Page, |s| s.embed, |s, v| s.embed = v)
+    .page_only(),
     Setting {
         key: "panels",
         name: "panels",
