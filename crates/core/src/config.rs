@@ -327,20 +327,26 @@ impl RunConfig {
     }
 
     /// Trainable parameters of the model this config builds (see icl-train's models).
+    /// Counted in u128 from sizes capped at 2^20, far past every bound: a hostile file's
+    /// sizes must read as "too many parameters", not overflow (sweep plans label points
+    /// before they validate them).
     pub fn param_count(&self) -> usize {
-        let (dim, d, l) = (self.task.dim, self.model.width, self.model.depth);
-        if self.model.arch == Arch::LinearAttention {
+        let cap = |n: usize| (n as u128).min(1 << 20);
+        let (dim, d, l, k) = (cap(self.task.dim), cap(self.model.width), cap(self.model.depth), cap(self.context));
+        let count = if self.model.arch == Arch::LinearAttention {
             // Per layer: the key–query block A (D×D) and the value row u = (u_x, u_y).
-            return l * (dim * dim + dim + 1);
-        }
-        let read_in = dim * d + d;
-        let positions = self.sequence_len() * d;
-        let attention = 4 * (d * d + d);
-        let mlp = (d * 4 * d + 4 * d) + (4 * d * d + d);
-        let block = 2 * (2 * d) + attention + mlp;
-        let final_norm = 2 * d;
-        let read_out = d + 1;
-        read_in + positions + l * block + final_norm + read_out
+            l * (dim * dim + dim + 1)
+        } else {
+            let read_in = dim * d + d;
+            let positions = (2 * k + 1) * d;
+            let attention = 4 * (d * d + d);
+            let mlp = (d * 4 * d + 4 * d) + (4 * d * d + d);
+            let block = 2 * (2 * d) + attention + mlp;
+            let final_norm = 2 * d;
+            let read_out = d + 1;
+            read_in + positions + l * block + final_norm + read_out
+        };
+        usize::try_from(count).unwrap_or(usize::MAX)
     }
 
     /// What training this configuration needs in memory (f32 everywhere), estimated from the
@@ -415,13 +421,13 @@ impl RunConfig {
     pub fn model_width(&self) -> usize {
         match self.model.arch {
             Arch::Transformer => self.model.width,
-            Arch::LinearAttention => self.task.dim + 1,
+            Arch::LinearAttention => self.task.dim.saturating_add(1),
         }
     }
 
     /// Mehta & Gupta's model size N = L·d.
     pub fn size_ld(&self) -> usize {
-        self.model.depth * self.model_width()
+        self.model.depth.saturating_mul(self.model_width())
     }
 
     /// The curriculum's stage at `step` (the full D and K + 1 when it is off or over).

@@ -231,9 +231,16 @@ impl SweepPlan {
 pub fn plan(experiment: &Experiment, preset: SweepPreset) -> SweepPlan {
     let experiment = experiment.resolve(preset);
     let kind = experiment.kind();
+    let mut lines = vec![format!("{} — {} preset.", kind.title(), preset.name())];
+    // The experiments size contexts and ladders from the task's D: an out-of-range task (a
+    // hostile file) plans nothing rather than overflowing.
+    if let Err(e) = check_task(experiment.task()) {
+        lines.push(format!("Nothing to plan: the task is invalid (task.{e})."));
+        let estimate = CostEstimate::of(&[]);
+        return SweepPlan { experiment, preset, description: lines.join("\n"), points: Vec::new(), estimate };
+    }
     let settings = experiment.settings(preset);
     let planned = experiment.plan_points(preset, &settings);
-    let mut lines = vec![format!("{} — {} preset.", kind.title(), preset.name())];
     lines.extend(planned.lines);
     let mut points = planned.points;
     // Whatever the experiment asked for, every planned configuration is valid.
@@ -267,6 +274,23 @@ pub fn plan(experiment: &Experiment, preset: SweepPreset) -> SweepPlan {
         lines.push("Smoke is a plumbing check: 20 steps train nothing, so the fits and verdicts only show that the pipeline works.".into());
     }
     SweepPlan { experiment, preset, description: lines.join("\n"), points, estimate }
+}
+
+/// Ok when `task` is within the bounds of a run's settings (the rest of the run at defaults);
+/// else its first problem, named by the task's JSON field ("dim: 65 is outside 1..=64").
+pub fn check_task(task: &TaskSpec) -> Result<(), String> {
+    let config = RunConfig { task: task.clone(), ..RunConfig::default() };
+    let Some(problem) = config.problems().into_iter().next() else { return Ok(()) };
+    // Problems name settings (the CLI flag); a file names JSON fields.
+    let field = match problem.field.as_str() {
+        "noise" => "noise_var",
+        "sparsity" => "family.nonzero",
+        "tree-depth" => "family.depth",
+        "nu" => "covariance.nu",
+        "mu" => "covariance.mu",
+        other => other,
+    };
+    Err(format!("{field}: {}", problem.message))
 }
 
 /// Attention heads for width d: the largest power of two ≤ max(1, d/16) that divides d

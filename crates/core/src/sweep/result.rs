@@ -118,6 +118,7 @@ impl SweepResult {
                 let inner = if e.starts_with("experiment: ") { experiment.as_ref().and_then(experiment_error) } else { None };
                 format!("not an ICL Scaling Lab sweep file: {}", inner.unwrap_or(e))
             })?;
+            super::plan::check_task(sweep.experiment.task()).map_err(|e| format!("not an ICL Scaling Lab sweep file: experiment.task.{e}"))?;
             for (i, p) in sweep.points.iter().enumerate() {
                 p.config.validate().map_err(|e| format!("point {}: the configuration is invalid: {e}", p.id))?;
                 check_curve(&format!("points[{i}].final_curve"), &p.final_curve)

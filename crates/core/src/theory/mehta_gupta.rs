@@ -31,7 +31,7 @@ pub fn n_factor_to_halve(alpha: f64) -> f64 {
 
 /// Claimed critical scale N_c = c·(k·h)^{2(h+1)} (c = 1 gives the "unit constant" values of §5.7).
 pub fn claimed_critical_scale(k: usize, h: usize, c: f64) -> f64 {
-    c * ((k * h) as f64).powf(2.0 * (h as f64 + 1.0))
+    c * (k as f64 * h as f64).powf(2.0 * (h as f64 + 1.0))
 }
 
 /// Claimed slope β of ln N_c against ln k at fixed h: 2(h+1) (§4.4).

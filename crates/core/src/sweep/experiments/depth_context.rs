@@ -160,7 +160,7 @@ impl ExperimentSpec for DepthContext {
                                 Arch::Transformer => ModelShape::transformer(width, l, default_heads(width)),
                             };
                             let (train, eval) = train_settings(arch, preset, width, seed);
-                            let config = RunConfig { task: task.clone(), context: alpha * d, model, train, eval };
+                            let config = RunConfig { task: task.clone(), context: alpha.saturating_mul(d), model, train, eval };
                             let id = format!("{}-{}-a{alpha}-L{l}-s{seed}", arch.name(), covariance_tag(cov));
                             planned.points.push(SweepPoint { id, labels: PointLabels::of(&config), config });
                         }
