@@ -63,10 +63,7 @@ fn save(base: &str, text: &str, what: &str) -> Result<(), String> {
     storage.set_item(TABS_KEY, &tabs.to_json()).map_err(|e| refusal(&e, what))
 }
 
-/// Whether an exception's `name` says the site's storage quota is full (Chromium, Firefox).
-pub fn is_quota_error(name: &str) -> bool {
-    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED"
-}
+pub use icl_core::protocol::is_quota_error;
 
 fn refusal(e: &wasm_bindgen::JsValue, what: &str) -> String {
     let name = js_sys::Reflect::get(e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
@@ -91,13 +88,33 @@ fn load(base: &str) -> Option<(String, String)> {
         .or_else(|| get(base.to_string()))
 }
 
-/// The saved run, or a message if what was saved cannot be read (it is then dropped).
-pub fn load_run() -> Option<Result<RunResult, String>> {
+/// The saved run and the key of its checkpoints (the tab that saved it may be another),
+/// or a message if what was saved cannot be read (it is then dropped).
+pub fn load_run() -> Option<Result<(RunResult, String), String>> {
     let (k, text) = load(RUN_KEY)?;
-    Some(RunResult::from_json(&text).map_err(|e| {
-        LocalStorage::delete(&k);
-        format!("the run saved by an earlier visit could not be restored ({e})")
-    }))
+    let tab = k.strip_prefix(&format!("{RUN_KEY}/")).unwrap_or(&tab_id()).to_string();
+    Some(
+        RunResult::from_json(&text)
+            .map(|run| (run, checkpoint_key_of(&tab)))
+            .map_err(|e| {
+                LocalStorage::delete(&k);
+                format!("the run saved by an earlier visit could not be restored ({e})")
+            }),
+    )
+}
+
+/// Where the worker keeps this tab's run checkpoints (IndexedDB "icl-lab-checkpoints").
+pub fn checkpoint_key() -> String {
+    checkpoint_key_of(&tab_id())
+}
+
+fn checkpoint_key_of(tab: &str) -> String {
+    format!("run/{tab}")
+}
+
+/// Where the pool keeps the checkpoints of this tab's sweep point `id`.
+pub fn sweep_checkpoint_key(id: &str) -> String {
+    format!("sweep/{}/{id}", tab_id())
 }
 
 pub fn load_sweep() -> Option<Result<SweepResult, String>> {

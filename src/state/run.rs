@@ -43,6 +43,14 @@ pub struct RunState {
     /// The worker panicked or crashed: whatever it still sends is not trusted (a panicked
     /// wasm instance may keep running a training loop); only a restart clears this.
     pub crashed: bool,
+    /// A Configure asked to resume from a checkpoint: the shown results stay until the
+    /// worker says whether it resumed.
+    pub resuming: bool,
+    /// The step of the last checkpoint saved in this browser, and whether it is exact
+    /// (Adam's state included).
+    pub checkpoint: Option<(usize, bool)>,
+    /// The WebGPU device was lost: the page should resume on the CPU backend.
+    pub resume_on_cpu: bool,
 }
 
 impl RunState {
@@ -59,6 +67,9 @@ impl RunState {
             theory: None,
             attention: None,
             crashed: false,
+            resuming: false,
+            checkpoint: None,
+            resume_on_cpu: false,
         }
     }
 
@@ -79,6 +90,21 @@ impl RunState {
         self.note = None;
         self.steps_per_s = 0.0;
         self.attention = None;
+        self.resuming = false;
+        self.checkpoint = None;
+        self.resume_on_cpu = false;
+    }
+
+    /// Called when the page sends a Configure that resumes from a checkpoint (after a
+    /// reload, a crash or a lost device): like [`begin`](Self::begin), but the results on
+    /// screen stay until the worker has resumed (or said why not).
+    pub fn begin_resume(&mut self, config: RunConfig) {
+        // A lost device's message stays up: it says what happened and what the page does.
+        let lost_device = self.error.take().filter(|_| self.resume_on_cpu);
+        self.crashed = false;
+        self.begin(config);
+        self.resuming = true;
+        self.error = lost_device;
     }
 
     pub fn steps(&self) -> usize {
@@ -133,10 +159,61 @@ impl RunState {
                 }
             }
             FromWorker::Configured { backend, note, param_count } => {
-                self.result = Some(RunResult::new(self.config.clone(), backend, "browser"));
                 self.param_count = param_count;
                 self.note = note;
-                self.phase = Phase::Idle;
+                if self.resuming {
+                    // Resumed or NotResumed follows; the results shown so far stay.
+                    if let Some(r) = &mut self.result {
+                        r.backend = backend;
+                    }
+                } else {
+                    self.result = Some(RunResult::new(self.config.clone(), backend, "browser"));
+                    self.phase = Phase::Idle;
+                }
+            }
+            FromWorker::Resumed { run, exact } => {
+                let mut run = *run;
+                if let Some(old) = &self.result {
+                    if run.baselines.is_empty() {
+                        run.baselines = old.baselines.clone(); // recomputed by the worker soon
+                    }
+                }
+                let step = run.steps;
+                self.phase = if run.status == RunStatus::Done { Phase::Done } else { Phase::Paused };
+                self.config = run.config.clone();
+                self.checkpoint = Some((step, exact));
+                self.result = Some(run);
+                self.resuming = false;
+                let how = if exact {
+                    "the model, Adam's state and the prompt stream are as they were, so training goes on exactly as if never interrupted"
+                } else {
+                    "the weights are as they were, but Adam's moments start again (a WebGPU checkpoint holds the weights only), so the curve from here is not the one an uninterrupted run would draw"
+                };
+                let note = format!("Resumed at step {step} from the checkpoint saved in this browser: {how}. Press Train to go on.");
+                self.note = Some(match self.note.take() {
+                    Some(n) => format!("{n} {note}"),
+                    None => note,
+                });
+            }
+            // A sweep point with an unusable checkpoint just starts afresh.
+            FromWorker::NotResumed { .. } if !self.resuming => {}
+            FromWorker::NotResumed { reason } => {
+                self.resuming = false;
+                if self.result.as_ref().is_some_and(|r| r.steps > 0) {
+                    // The results stay, as a restored run: Train then builds a new model.
+                    self.phase = Phase::Restored;
+                    self.note = Some(format!("Could not resume training: {reason}. The results are kept; Train starts a new model."));
+                } else {
+                    self.phase = Phase::Idle;
+                }
+            }
+            FromWorker::Checkpointed { step, exact } => self.checkpoint = Some((step, exact)),
+            FromWorker::DeviceLost { reason } => {
+                self.phase = Phase::Failed;
+                self.error = Some(format!(
+                    "The WebGPU device was lost ({reason}). Going on with the CPU backend from the last checkpoint; every result is kept."
+                ));
+                self.resume_on_cpu = true;
             }
             FromWorker::Baselines { curves } => {
                 if let Some(r) = &mut self.result {
@@ -265,6 +342,69 @@ mod tests {
         assert_eq!(s.result.as_ref().unwrap().loss.points.last().unwrap().step, 100);
         assert_eq!(s.config.train.lr, 5e-4);
         assert!(s.can_train() && s.note.as_deref().unwrap().contains("step 100"));
+    }
+
+    fn progressed(steps: usize) -> RunState {
+        let mut s = configured();
+        s.apply(FromWorker::Progress { step: steps, losses: (1..=steps).map(|i| (i, 1.0)).collect(), steps_per_s: 10.0, elapsed_s: 1.0 });
+        s
+    }
+
+    #[test]
+    fn a_resume_keeps_the_shown_results_until_the_worker_resumed_and_then_takes_its_record() {
+        let mut s = RunState::restored(progressed(300).result.unwrap());
+        s.apply(FromWorker::Ready);
+        s.begin_resume(RunConfig::default());
+        assert_eq!((s.phase, s.resuming, s.steps()), (Phase::Configuring, true, 300));
+        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 7 });
+        assert_eq!((s.phase, s.steps()), (Phase::Configuring, 300), "Configured alone does not drop the results");
+        let mut saved = progressed(200).result.unwrap();
+        saved.status = RunStatus::Paused;
+        s.apply(FromWorker::Resumed { run: Box::new(saved), exact: true });
+        assert_eq!((s.phase, s.steps(), s.resuming, s.checkpoint), (Phase::Paused, 200, false, Some((200, true))));
+        assert!(s.can_train());
+        assert!(s.note.as_deref().unwrap().contains("exactly"));
+    }
+
+    #[test]
+    fn a_failed_resume_keeps_the_results_as_a_restored_run() {
+        let mut s = RunState::restored(progressed(300).result.unwrap());
+        s.apply(FromWorker::Ready);
+        s.begin_resume(RunConfig::default());
+        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 7 });
+        s.apply(FromWorker::NotResumed { reason: "no checkpoint of this run was saved in this browser".into() });
+        assert_eq!((s.phase, s.steps()), (Phase::Restored, 300));
+        assert!(s.note.as_deref().unwrap().contains("no checkpoint"));
+        assert!(!s.can_train(), "Train builds a new model");
+    }
+
+    #[test]
+    fn a_sweep_point_takes_its_resumed_record_and_ignores_an_unusable_checkpoint() {
+        // A pool worker that finished another point: begin (not begin_resume), as the queue does.
+        let mut s = progressed(300);
+        let point = RunConfig { context: 8, ..RunConfig::default() };
+        s.begin(point.clone());
+        s.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 7 });
+        assert_eq!((s.phase, s.steps()), (Phase::Idle, 0));
+        s.apply(FromWorker::NotResumed { reason: "the checkpoint belongs to another model".into() });
+        assert_eq!((s.phase, s.steps(), s.note.as_deref()), (Phase::Idle, 0, None), "no restored run, no note: the point starts afresh");
+        let mut saved = RunResult::new(point, BackendInfo::cpu(), "browser");
+        saved.steps = 120;
+        saved.status = RunStatus::Paused;
+        s.apply(FromWorker::Resumed { run: Box::new(saved), exact: true });
+        assert_eq!((s.phase, s.steps()), (Phase::Paused, 120));
+    }
+
+    #[test]
+    fn a_lost_device_asks_for_a_cpu_resume_and_keeps_the_results() {
+        let mut s = progressed(50);
+        s.apply(FromWorker::Checkpointed { step: 40, exact: false });
+        s.apply(FromWorker::DeviceLost { reason: "Destroyed".into() });
+        assert!(s.resume_on_cpu && s.error.as_deref().unwrap().contains("CPU"));
+        assert_eq!((s.steps(), s.checkpoint), (50, Some((40, false))));
+        s.begin_resume(RunConfig::default());
+        assert!(!s.resume_on_cpu && s.resuming && s.steps() == 50);
+        assert!(s.error.as_deref().unwrap().contains("device was lost"), "the message stays while the CPU resumes");
     }
 
     #[test]

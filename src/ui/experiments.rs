@@ -8,7 +8,7 @@ use crate::plots;
 use crate::state::pool::pool_size;
 use crate::state::run::{Phase, RunState};
 use crate::state::sweep::{PointState, SlotReport, SweepQueue};
-use icl_core::protocol::ToWorker;
+use icl_core::protocol::{CheckpointSlot, ToWorker};
 use icl_core::sweep::{self, Experiment, ExperimentKind, SweepPreset, VerdictStatus};
 use leptos::prelude::*;
 
@@ -41,7 +41,9 @@ pub fn drive(app: AppState) {
     let backend = app.settings.with_untracked(|s| s.backend);
     for (slot, point) in started {
         app.pool_runs.update(|runs| runs[slot].begin(point.config.clone()));
-        app.pool_send(slot, ToWorker::Configure { config: point.config, backend });
+        // A point paused, or cut off by a reload, goes on from its own checkpoint.
+        let checkpoint = Some(CheckpointSlot::sweep_point(crate::storage::sweep_checkpoint_key(&point.id)));
+        app.pool_send(slot, ToWorker::Configure { config: point.config, backend, checkpoint });
         app.pool_send(slot, ToWorker::Run);
     }
 }
@@ -66,6 +68,11 @@ fn machine() -> (Option<f64>, Option<f64>) {
     (get("hardwareConcurrency"), get("deviceMemory"))
 }
 
+/// " · saved at step N" once the worker has saved a checkpoint of its point.
+fn saved_at(run: &RunState) -> String {
+    run.checkpoint.map_or(String::new(), |(step, _)| format!(" · saved at step {step}"))
+}
+
 /// One row of the queue table; keyed by point, so a training tick re-renders only the
 /// running row's status cell.
 fn queue_row(app: AppState, i: usize) -> impl IntoView {
@@ -81,10 +88,21 @@ fn queue_row(app: AppState, i: usize) -> impl IntoView {
                 .map(|(m, se)| format!("{m:.3} ± {se:.3}"))
         })
     });
+    let config = point.config.clone();
     let status = move || match state.get() {
-        PointState::Pending => "pending".to_string(),
+        // A point paused mid-way (its worker keeps it, and its checkpoint, until the next).
+        PointState::Pending => app.pool_runs.with(|runs| {
+            runs.iter().find(|r| r.phase == Phase::Paused && r.config == config && r.steps() > 0).map_or("pending".to_string(), |r| {
+                format!("pending (stopped at step {}{})", r.steps(), saved_at(r))
+            })
+        }),
         PointState::Running { slot } => {
-            app.pool_runs.with(|runs| runs.get(slot).map_or(String::new(), |r| format!("running on worker {} · step {}", slot + 1, r.steps())))
+            app.pool_runs.with(|runs| {
+                runs.get(slot).map_or(String::new(), |r| match r.phase {
+                    Phase::Paused => format!("paused on worker {} at step {}{}", slot + 1, r.steps(), saved_at(r)),
+                    _ => format!("running on worker {} · step {}{}", slot + 1, r.steps(), saved_at(r)),
+                })
+            })
         }
         PointState::Done => "done".to_string(),
         PointState::Failed(why) => format!("failed: {why}"),

@@ -20,7 +20,8 @@ use crate::state::sweep::SweepQueue;
 use crate::state::visibility::HiddenPause;
 use crate::worker_client::{WorkerClient, WorkerPool};
 use icl_core::settings::{SharedState, Tab};
-use icl_core::protocol::ToWorker;
+use icl_core::config::RunConfig;
+use icl_core::protocol::{BackendChoice, CheckpointSlot, ToWorker};
 use leptos::prelude::*;
 
 /// Signals every component may use (all `Copy`).
@@ -72,7 +73,16 @@ impl AppState {
             return;
         }
         self.run.update(|r| r.begin(s.config.clone()));
-        self.send(ToWorker::Configure { config: s.config, backend: s.backend });
+        let checkpoint = Some(CheckpointSlot::run(crate::storage::checkpoint_key(), None));
+        self.send(ToWorker::Configure { config: s.config, backend: s.backend, checkpoint });
+    }
+
+    /// Rebuilds the run `config` from the checkpoint saved under `from` (after a reload, a
+    /// crash or a lost device); the results on screen stay until the worker has resumed.
+    pub fn resume(&self, config: RunConfig, backend: BackendChoice, from: String) {
+        self.run.update(|r| r.begin_resume(config.clone()));
+        let checkpoint = Some(CheckpointSlot::run(crate::storage::checkpoint_key(), Some(from)));
+        self.send(ToWorker::Configure { config, backend, checkpoint });
     }
 
     /// Settings differ from the run's, so Train must rebuild the model first.
@@ -131,8 +141,9 @@ impl AppState {
         self.send(ToWorker::Pause);
     }
 
-    /// Replaces a crashed trainer with a fresh worker. The run's results stay on screen
-    /// as a restored run (its weights died with the worker); Train builds a new model.
+    /// Replaces a crashed trainer with a fresh worker, which resumes the run from its last
+    /// saved checkpoint (if there is none, the results stay as a restored run and Train
+    /// builds a new model).
     pub fn restart_worker(&self) {
         let run = self.run;
         let mut failed = None;
@@ -154,6 +165,10 @@ impl AppState {
         });
         if let Some(e) = failed {
             self.notify(e);
+            return;
+        }
+        if let Some(config) = run.with_untracked(|r| r.result.as_ref().filter(|r| r.steps > 0).map(|r| r.config.clone())) {
+            self.resume(config, self.settings.with_untracked(|s| s.backend), crate::storage::checkpoint_key());
         }
     }
 
@@ -200,6 +215,7 @@ fn expose_test_hooks(app: AppState) {
         let fault = match kind.as_str() {
             "panic" => icl_core::protocol::Fault::Panic,
             "nan" => icl_core::protocol::Fault::Nan,
+            "device_lost" => icl_core::protocol::Fault::DeviceLost,
             _ => return,
         };
         app.send(ToWorker::Fault { kind: fault });
@@ -221,15 +237,16 @@ pub fn App() -> impl IntoView {
     let run = RwSignal::new(RunState::new(shared.config.clone()));
     let notices = RwSignal::new(url_errors.into_iter().map(|e| format!("Link setting refused — {e}")).collect::<Vec<_>>());
     let restored = match crate::storage::load_run() {
-        Some(Ok(saved)) => {
+        Some(Ok((saved, checkpoint_key))) => {
+            let config = saved.config.clone();
             run.set(RunState::restored(saved));
-            true
+            Some((config, checkpoint_key))
         }
         Some(Err(e)) => {
             notices.update(|n| n.push(e));
-            false
+            None
         }
-        None => false,
+        None => None,
     };
     let worker = match spawn_trainer(run) {
         Ok(w) => Some(w),
@@ -262,8 +279,10 @@ pub fn App() -> impl IntoView {
     };
     provide_context(app);
     history::provide_history();
-    if !restored {
-        app.reset();
+    match restored {
+        // The saved run goes on from its checkpoint, if the worker finds one.
+        Some((config, key)) => app.resume(config, shared.backend, key),
+        None => app.reset(),
     }
 
     appearance::follow_settings(app);
@@ -275,6 +294,16 @@ pub fn App() -> impl IntoView {
         let query = app.settings.with(|s| s.to_query());
         let url = if query.is_empty() { window().location().pathname().unwrap_or_default() } else { format!("?{query}") };
         let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
+    });
+
+    // A lost WebGPU device: go on from the last checkpoint on the CPU backend, which the
+    // settings (and the link) then name, so Reset does not ask for the lost device again.
+    Effect::new(move |_| {
+        if run.with(|r| r.resume_on_cpu) {
+            settings.update(|s| s.backend = BackendChoice::Cpu);
+            let config = run.with_untracked(|r| r.config.clone());
+            app.resume(config, BackendChoice::Cpu, crate::storage::checkpoint_key());
+        }
     });
 
     // Theory curves for the run's task and K come from the worker (some are Monte Carlo).

@@ -49,6 +49,12 @@ pub fn StatusBar() -> impl IntoView {
             <span><b data-testid="steps-per-s">{move || run.with(|r| format!("{:.1}", r.steps_per_s))}</b>" steps/s"</span>
             <span>"elapsed "<b data-testid="elapsed">{move || run.with(|r| clock(r.elapsed_s()))}</b></span>
             <span class="params">{move || run.with(|r| (r.param_count > 0).then(|| format!("{} parameters", r.param_count)))}</span>
+            {move || run.with(|r| r.checkpoint).map(|(step, exact)| view! {
+                <span class="saved" data-testid="checkpoint" data-step=step
+                    title=if exact { "A reload or a crash resumes here, exactly" } else { "A reload resumes here (weights only: Adam's moments restart)" }>
+                    "saved at step "{step}
+                </span>
+            })}
         </div>
     }
 }
@@ -69,14 +75,14 @@ pub fn Notices() -> impl IntoView {
                         </Show>
                         <Show when=move || run.with(|r| r.crashed)>
                             " "<button class="small" data-testid="restart-trainer" on:click=move |_| app.restart_worker()>
-                                "Restart the trainer (your results stay)"</button>
+                                "Restart the trainer from its last checkpoint (your results stay)"</button>
                         </Show>
                     </span>
                     <button class="dismiss" aria-label="Dismiss" on:click=move |_| run.update(|r| r.error = None)>"×"</button></p>
             })}
             {move || run.with(|r| r.phase == Phase::Restored).then(|| view! {
                 <p class="notice info" data-testid="restored-note">
-                    "Showing a saved run (from your last visit or an imported file). Its model weights are not kept: press Train or Reset to train a new model with these settings."
+                    "Showing a saved run (an imported file, or a run whose checkpoint could not be resumed): its model is not here. Press Train or Reset to train a new model with these settings."
                 </p>
             })}
             <For

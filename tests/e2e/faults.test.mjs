@@ -1,8 +1,11 @@
 // Faults injected in the browser: a panic in the trainer is shown with its message, every
-// result stays on screen and in storage, and the page restarts the trainer on request.
+// result stays on screen and in storage, and the page restarts the trainer from its last
+// checkpoint on request; a reload mid-run resumes exactly; a lost WebGPU device goes on on
+// the CPU.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openApp, waitConfigured, stepCount, text, canvasInk, shot, SMALL } from './harness.mjs';
+import fs from 'node:fs';
+import { serveDist, launch, openApp, waitConfigured, waitResumed, stepCount, phase, text, canvasInk, shot, SMALL } from './harness.mjs';
 
 const LONG = SMALL.replace('steps=20', 'steps=100000');
 let server;
@@ -10,38 +13,79 @@ let context;
 before(async () => { server = await serveDist(); context = await launch({ webgpu: false }); });
 after(async () => { await context?.close(); await server?.close(); });
 
-const phase = (page) => page.evaluate(() => document.querySelector('[data-testid=phase]').textContent);
+/** The checkpoint step the status bar shows, once one is at least `min`. */
+async function waitCheckpoint(page, min) {
+  const handle = await page.waitForFunction((min) => {
+    const step = Number(document.querySelector('[data-testid=checkpoint]')?.dataset.step ?? -1);
+    return step >= min && step;
+  }, min, { timeout: 180_000 });
+  return handle.jsonValue();
+}
 
-test('a worker panic: its message is shown, results are kept, and the trainer restarts', { timeout: 180_000 }, async () => {
+test('a worker panic: its message is shown, results are kept, and the trainer resumes from its checkpoint', { timeout: 240_000 }, async () => {
   const { page, errors } = await openApp(context, server.url, LONG);
   await waitConfigured(page);
   await page.click('[data-testid=train]');
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) >= 40
-    && document.querySelector('[data-testid=phase]').textContent === 'training', null, { timeout: 120_000 });
+  await waitCheckpoint(page, 200);
   await page.evaluate(() => window.iclLabTest.fault('panic'));
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'failed', null, { timeout: 30_000 });
+  const saved = Number(await page.getAttribute('[data-testid=checkpoint]', 'data-step'));
   const message = await text(page, 'run-error');
   assert.match(message, /the trainer panicked: .*injected by a test/, `the panic's own message is shown: ${message}`);
   const steps = await stepCount(page);
-  assert.ok(steps >= 40, `the steps so far stay on screen: ${steps}`);
+  assert.ok(steps >= saved, `the steps so far stay on screen: ${steps} (checkpoint at ${saved})`);
   assert.ok((await canvasInk(page, 'loss-chart')).inked > 0.01, 'and so does the loss chart');
   assert.ok(errors.some((e) => e.includes('panicked')), 'the panic is also in the console');
   await shot(page, 'fault-panic');
 
   await page.click('[data-testid=restart-trainer]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'restored', null, { timeout: 30_000 });
-  assert.equal(await stepCount(page), steps, 'the restart keeps the results');
-  // The saved run survives a reload too.
-  await page.reload();
-  await page.waitForSelector('[data-testid=restored-note]');
-  assert.ok(await stepCount(page) >= steps - 250, 'the last save (every 250 steps or each evaluation) is restored');
-  // A fresh trainer trains a new model.
+  assert.equal(await waitResumed(page), saved, 'the new trainer resumes at the last checkpoint');
+  assert.equal(await phase(page), 'paused');
+  assert.equal(await stepCount(page), saved, 'the steps after the checkpoint are dropped with the crashed trainer');
+  assert.match(await text(page, 'backend-note'), /exactly as if never interrupted/);
+  // Train goes on with the resumed model: the count continues from the checkpoint.
   await page.click('[data-testid=train]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'training', null, { timeout: 120_000 });
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) >= 5, null, { timeout: 60_000 });
+  await page.waitForFunction((s) => Number(document.querySelector('[data-testid=step]').textContent) >= s + 5, saved, { timeout: 60_000 });
   await page.click('[data-testid=train]');
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused');
-  assert.equal(await phase(page), 'paused');
+  await shot(page, 'fault-panic-resumed');
+});
+
+test('a reload mid-run resumes from the checkpoint and trains exactly the losses of an uninterrupted run', { timeout: 300_000 }, async () => {
+  const SIX_HUNDRED = SMALL.replace('steps=20', 'steps=600').replace('evalEvery=5', 'evalEvery=100');
+  const { page, errors } = await openApp(context, server.url, SIX_HUNDRED, { newTab: true });
+  const exportRun = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    return JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  };
+  const trainToDone = async () => {
+    await page.click('[data-testid=train]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'done', null, { timeout: 180_000 });
+  };
+  await waitConfigured(page);
+  await page.click('[data-testid=train]');
+  const saved = await waitCheckpoint(page, 200);
+  await page.reload();
+  const resumed = await waitResumed(page);
+  assert.ok(resumed >= saved && resumed < 600, `resumed at a checkpoint saved mid-run: ${resumed} (first seen ${saved})`);
+  assert.equal(await stepCount(page), resumed);
+  await shot(page, 'reload-resumed');
+  await trainToDone();
+  const interrupted = await exportRun();
+
+  await page.click('[data-testid=reset]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'ready', null, { timeout: 60_000 });
+  await trainToDone();
+  const straight = await exportRun();
+  assert.equal(interrupted.steps, 600);
+  assert.equal(straight.steps, 600);
+  const losses = (run) => run.loss.points.map((p) => [p.step, p.loss]);
+  assert.ok(losses(straight).length >= 100, 'the loss log has points to compare');
+  // f32 training: the same model, Adam state and prompts give the same bits.
+  assert.deepEqual(losses(interrupted), losses(straight), 'a resumed run trains the losses of an uninterrupted one');
+  assert.deepEqual(interrupted.evals.map((e) => e.curve.mean), straight.evals.map((e) => e.curve.mean), 'and the same ICL error curves');
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('an oversized model is refused before allocation, with its numbers; the page goes on', { timeout: 180_000 }, async () => {

@@ -83,6 +83,18 @@ export async function waitConfigured(page, timeout = 120_000) {
   }, null, { timeout });
 }
 
+export const phase = (page) => page.evaluate(() => document.querySelector('[data-testid=phase]').textContent);
+
+/** Waits for the note that the run was resumed from its checkpoint at `step` (any step if
+ *  omitted); returns that step. */
+export async function waitResumed(page, step, timeout = 120_000) {
+  const note = await page.waitForFunction((step) => {
+    const m = /Resumed at step (\d+) /.exec(document.querySelector('[data-testid=backend-note]')?.textContent ?? '');
+    return m && (step === null || Number(m[1]) === step) && Number(m[1]);
+  }, step ?? null, { timeout });
+  return note.jsonValue();
+}
+
 export async function waitSteps(page, n, timeout = 180_000) {
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid=step]')?.textContent) >= n, n, { timeout });
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, openApp, waitConfigured, stepCount, text, canvasInk, shot, ARTIFACTS, SMALL } from './harness.mjs';
+import { serveDist, launch, openApp, waitConfigured, waitResumed, stepCount, phase, text, canvasInk, shot, ARTIFACTS, SMALL } from './harness.mjs';
 
 let server;
 let context;
@@ -67,9 +67,12 @@ test('reload keeps the run; export and re-import show it again; a bad file chang
   const exported = path.join(ARTIFACTS, 'exported-run.json');
   fs.copyFileSync(await download.path(), exported);
 
+  // The checkpoint written when the run stopped: a reload resumes the model, not just the charts.
+  await page.waitForSelector(`[data-testid=checkpoint][data-step="${steps}"]`);
   await page.reload();
-  await page.waitForSelector('[data-testid=restored-note]');
+  await waitResumed(page, steps);
   assert.equal(await stepCount(page), steps, 'the run survives a reload');
+  assert.equal(await phase(page), 'done', 'and is still done');
   assert.ok((await canvasInk(page, 'error-chart')).inked > 0.02, 'and its charts are drawn');
 
   const bad = path.join(ARTIFACTS, 'not-a-run.json');
@@ -129,13 +132,14 @@ test('two tabs keep their own runs across reloads; a new tab starts from the lat
   assert.equal(await stepCount(a.page), 20);
   assert.equal(await stepCount(b.page), 30);
   for (const [tab, steps] of [[a, 20], [b, 30]]) {
+    await tab.page.waitForSelector(`[data-testid=checkpoint][data-step="${steps}"]`);
     await tab.page.reload();
-    await tab.page.waitForSelector('[data-testid=restored-note]');
-    assert.equal(await stepCount(tab.page), steps, `each tab restores its own run (${steps} steps), not the other's`);
+    await waitResumed(tab.page, steps);
+    assert.equal(await stepCount(tab.page), steps, `each tab resumes its own run (${steps} steps), not the other's`);
   }
   const c = await openApp(context, server.url, '', { newTab: true });
-  await c.page.waitForSelector('[data-testid=restored-note]');
-  assert.equal(await stepCount(c.page), 30, 'a new tab starts from the most recent save');
+  await waitResumed(c.page, 30);
+  assert.equal(await stepCount(c.page), 30, 'a new tab starts from the most recent save, and its checkpoint');
   for (const tab of [a, b, c]) {
     assert.deepEqual(tab.errors, []);
     await tab.page.close();

@@ -1,5 +1,6 @@
 // A sweep end to end through the Experiments tab: the queue trains every point, the chart
-// draws as points land, a verdict appears, the result exports and survives a reload.
+// draws as points land, a verdict appears, the result exports and survives a reload, and a
+// point cut off mid-way goes on from its checkpoint.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -46,3 +47,46 @@ test('a smoke scaling sweep runs through the UI and yields a drawn chart and a v
   await page.waitForFunction((n) => document.querySelector('[data-testid=sweep-progress]')?.textContent.startsWith(`${n} of ${n} points done`), total);
   assert.deepEqual(errors, []);
 });
+
+test('a sweep point paused and reloaded goes on from its own checkpoint', { timeout: 300_000 }, async () => {
+  // A fresh profile: a new tab would otherwise open the sweep the first test saved.
+  const fresh = await launch({ webgpu: false });
+  try {
+    await pausedPointResumes(fresh);
+  } finally {
+    await fresh.close(); // its sweep would otherwise keep training on every core
+  }
+});
+
+async function pausedPointResumes(fresh) {
+  const { page, errors } = await openApp(fresh, server.url, '?tab=experiments&exp=scaling&preset=quick&backend=cpu');
+  await page.waitForSelector('[data-testid=experiments]');
+  // The status cell of the first row whose text matches `pattern`, as [point id, match].
+  const row = (pattern) => page.waitForFunction((source) => {
+    for (const tr of document.querySelectorAll('[data-testid=queue] tbody tr')) {
+      const m = new RegExp(source).exec(tr.cells[3]?.textContent ?? '');
+      if (m) return [tr.cells[0].textContent, ...m.slice(1).map(Number)];
+    }
+    return false;
+  }, pattern.source, { timeout: 240_000 }).then((h) => h.jsonValue());
+  await page.click('[data-testid=sweep-start]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=queue] tbody tr')]
+    .some((tr) => Number(/running on worker \d+ · step (\d+)/.exec(tr.cells[3]?.textContent ?? '')?.[1] ?? 0) >= 50), null, { timeout: 240_000 });
+  await page.click('[data-testid=sweep-pause]');
+  // Pausing saves the point's checkpoint where it stopped.
+  const [id, paused, saved] = await row(/paused on worker \d+ at step (\d+) · saved at step (\d+)$/);
+  assert.equal(saved, paused, `point ${id}: the checkpoint is taken where it paused`);
+  await shot(page, 'sweep-point-paused');
+
+  await page.reload();
+  await page.waitForSelector('[data-testid=experiments]');
+  await page.click('[data-testid=sweep-start]');
+  const first = await page.waitForFunction((id) => {
+    const tr = [...document.querySelectorAll('[data-testid=queue] tbody tr')].find((r) => r.cells[0].textContent === id);
+    const step = Number(/running on worker \d+ · step (\d+)/.exec(tr?.cells[3]?.textContent ?? '')?.[1] ?? 0);
+    return step > 0 && step;
+  }, id, { timeout: 120_000, polling: 'raf' }).then((h) => h.jsonValue());
+  assert.ok(first >= saved, `point ${id} goes on from step ${saved}, not from 0 (first step seen: ${first})`);
+  await page.click('[data-testid=sweep-pause]');
+  assert.deepEqual(errors, []);
+}

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  serveDist, launch, openApp, waitConfigured, waitSteps, stepCount, text, canvasInk, mainThreadMonitor, shot,
+  serveDist, launch, openApp, waitConfigured, waitSteps, waitResumed, stepCount, phase, text, canvasInk, mainThreadMonitor, shot,
 } from './harness.mjs';
 
 // SwiftShader emulates the GPU on the CPU: keep WebGPU runs tiny.
@@ -59,6 +59,34 @@ test('WebGPU chosen: trains live, loss falls, both charts drawn, page stays smoo
   }
   await shot(page, 'webgpu-training');
   assert.deepEqual(errors, [], 'no console errors');
+});
+
+test('a lost WebGPU device: the error says so, and the run goes on on the CPU from its last checkpoint', { timeout: 600_000 }, async () => {
+  const { page, errors } = await openApp(context, server.url, `${TINY.replace('steps=60', 'steps=100000')}&backend=webgpu`, { newTab: true });
+  await waitConfigured(page);
+  assert.match(await text(page, 'badge'), /^WebGPU · /);
+  await page.click('[data-testid=train]');
+  // A WebGPU checkpoint is saved 20 s after the last one (or every 200 steps).
+  const saved = Number(await (await page.waitForFunction(() => document.querySelector('[data-testid=checkpoint]')?.dataset.step, null, { timeout: 300_000 })).jsonValue());
+  assert.ok(saved > 0, `a checkpoint was saved at step ${saved}`);
+  await page.evaluate(() => window.iclLabTest.fault('device_lost'));
+  await page.waitForFunction(() => (document.querySelector('[data-testid=run-error]')?.textContent ?? '').includes('WebGPU device was lost'), null, { timeout: 120_000 });
+  assert.match(await text(page, 'run-error'), /Going on with the CPU backend from the last checkpoint/);
+  const resumed = await waitResumed(page);
+  assert.ok(resumed >= saved, `resumed at the last checkpoint: ${resumed} (first seen ${saved})`);
+  assert.match(await text(page, 'badge'), /^CPU/, 'the badge now names the CPU');
+  assert.equal(await page.inputValue('[data-testid=backend]'), 'cpu', 'and so do the settings');
+  assert.match(await text(page, 'backend-note'), /Adam's moments start again/, 'a WebGPU checkpoint holds the weights only, and the note says so');
+  assert.equal(await phase(page), 'paused');
+  assert.equal(await stepCount(page), resumed);
+  await page.click('[data-testid=train]');
+  await waitSteps(page, resumed + 20, 120_000);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused', null, { timeout: 60_000 });
+  assert.ok((await canvasInk(page, 'loss-chart')).inked > 0.01, 'the loss chart holds the whole run');
+  await shot(page, 'device-lost-resumed-on-cpu');
+  assert.deepEqual(errors, [], 'no console errors');
+  await page.close();
 });
 
 test('Auto on a software adapter (SwiftShader) picks the CPU backend and says why', { timeout: 300_000 }, async () => {

@@ -30,6 +30,7 @@ fn open_wgpu() -> Result<(Device, BackendInfo), String> {
     pollster::block_on(icl_train::backend::open_gpu(icl_core::schema::BackendKind::Wgpu, |reason| {
         eprintln!("error: the GPU device was lost ({reason})");
     }))
+    .map(|(device, info, _destroy)| (device, info))
     .map_err(|e| format!("no wgpu adapter ({e})"))
 }
 

@@ -6,6 +6,7 @@
 //! → `theory` (closed forms) and `fit` (power laws, transitions) → plots/UI (root crate).
 
 pub mod baselines;
+pub mod checkpoint;
 pub mod config;
 pub mod eval;
 pub mod fit;

@@ -3,7 +3,7 @@
 //! the UI.
 
 use crate::config::RunConfig;
-use crate::schema::EvalPoint;
+use crate::schema::{EvalPoint, RunResult};
 use crate::schema::{BackendInfo, NamedCurve};
 use crate::tasks::TaskSpec;
 use crate::theory::TheoryCurve;
@@ -52,7 +52,13 @@ impl BackendChoice {
 pub enum ToWorker {
     /// Build the model, optimiser and held-out set for `config` on `backend`
     /// (discarding any previous run), then wait.
-    Configure { config: RunConfig, backend: BackendChoice },
+    Configure {
+        config: RunConfig,
+        backend: BackendChoice,
+        /// Where to keep this run's checkpoints, and which one to resume from.
+        #[serde(default)]
+        checkpoint: Option<CheckpointSlot>,
+    },
     /// Train until paused or the step budget is spent.
     Run,
     Pause,
@@ -71,10 +77,43 @@ pub enum ToWorker {
     Rollback { lr: f64 },
 }
 
+/// Where the worker keeps a run's checkpoints: an IndexedDB key (database "icl-lab-checkpoints").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointSlot {
+    /// Checkpoints of this run are written under this key (a fresh run deletes what was there).
+    pub save_to: String,
+    /// Resume from the checkpoint under this key (this tab's, or the tab whose run the page
+    /// restored), if there is one for the same settings; else start fresh and say why.
+    pub resume_from: Option<String>,
+    /// A sweep point's slot: a missing checkpoint is the usual case, not a failure, and the
+    /// checkpoint is deleted once the point is done or diverged (the sweep file keeps its
+    /// results; its weights are not needed again).
+    #[serde(default)]
+    pub sweep_point: bool,
+}
+
+impl CheckpointSlot {
+    /// A single run's slot: saved under `save_to`, resumed from `resume_from`.
+    pub fn run(save_to: String, resume_from: Option<String>) -> Self {
+        CheckpointSlot { save_to, resume_from, sweep_point: false }
+    }
+
+    /// A sweep point's slot: saved and resumed under `key`.
+    pub fn sweep_point(key: String) -> Self {
+        CheckpointSlot { save_to: key.clone(), resume_from: Some(key), sweep_point: true }
+    }
+}
+
 /// How the error of a worker that panicked (sent by its panic hook) begins.
 pub const PANICKED: &str = "the trainer panicked";
 /// How the page words a worker that died without a word (its error event).
 pub const CRASHED: &str = "the training worker crashed";
+
+/// Whether a browser exception's `name` says the site's storage quota is full (Chromium,
+/// Firefox); the page (localStorage, history) and the worker (checkpoints) both ask.
+pub fn is_quota_error(name: &str) -> bool {
+    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED"
+}
 
 /// Faults a test can inject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +123,8 @@ pub enum Fault {
     Panic,
     /// A NaN label in the next training batch: the loss and the weights become NaN.
     Nan,
+    /// Destroys the WebGPU device, as a driver reset would (nothing on the CPU backend).
+    DeviceLost,
 }
 
 /// Worker → page.
@@ -94,6 +135,17 @@ pub enum FromWorker {
     Ready,
     /// A run is configured on this backend. `note` explains a fallback, once.
     Configured { backend: BackendInfo, note: Option<String>, param_count: usize },
+    /// The configured run resumed from a checkpoint (sent right after Configured): `run` is
+    /// its record up to the checkpoint's step. `exact` says whether Adam's state came back
+    /// too (then the run goes on exactly as if never interrupted).
+    Resumed { run: Box<RunResult>, exact: bool },
+    /// Resuming was asked for but did not happen; the run starts fresh (sent after Configured).
+    NotResumed { reason: String },
+    /// A checkpoint after `step` steps is saved (IndexedDB); `exact` as in Resumed.
+    Checkpointed { step: usize, exact: bool },
+    /// The WebGPU device was lost (driver reset, GPU removed, or the test hook): the run
+    /// stopped; the page goes on from the last checkpoint on the CPU backend.
+    DeviceLost { reason: String },
     /// Baselines scored on the run's held-out prompts.
     Baselines { curves: Vec<NamedCurve> },
     /// Training progress (sent at most every ~100 ms).
@@ -147,7 +199,12 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        let m = ToWorker::Configure { config: RunConfig::default(), backend: BackendChoice::Cpu };
+        let m = ToWorker::Configure { config: RunConfig::default(), backend: BackendChoice::Cpu, checkpoint: None };
+        assert_eq!(ToWorker::from_json(&m.to_json()), Ok(m));
+        let slot = CheckpointSlot::run("run/a".into(), Some("run/b".into()));
+        let m = ToWorker::Configure { config: RunConfig::default(), backend: BackendChoice::Cpu, checkpoint: Some(slot) };
+        assert_eq!(ToWorker::from_json(&m.to_json()), Ok(m));
+        let m = ToWorker::Configure { config: RunConfig::default(), backend: BackendChoice::Cpu, checkpoint: Some(CheckpointSlot::sweep_point("sweep/t/p1".into())) };
         assert_eq!(ToWorker::from_json(&m.to_json()), Ok(m));
         let m = ToWorker::Fault { kind: Fault::Panic };
         assert_eq!(m.to_json(), r#"{"type":"fault","kind":"panic"}"#);

@@ -1,6 +1,7 @@
 //! Property tests ("fuzzing") of the decoders that a visitor's input reaches: the URL
-//! decoder ([`SharedState::from_query`]), run import ([`RunResult::from_json`]) and sweep
-//! import ([`SweepResult::from_json`]). Inputs are random, built from the real keys and
+//! decoder ([`SharedState::from_query`]), run import ([`RunResult::from_json`]), sweep
+//! import ([`SweepResult::from_json`]) and checkpoint loading ([`Checkpoint::from_bytes`],
+//! what the worker reads back from IndexedDB after a reload). Inputs are random, built from the real keys and
 //! fields, or valid links and files mutated: truncated, bytes flipped, invalid UTF-8, a
 //! value replaced by a wrong type, a huge number, a NaN-like string or deep nesting.
 //!
@@ -31,6 +32,7 @@
 //! them, but as plain failures); a stack overflow would abort the whole binary, which is
 //! why deep nesting has its own fixed test.
 
+use icl_core::checkpoint::{Checkpoint, ParamMeta};
 use icl_core::config::RunConfig;
 use icl_core::eval::ErrorCurve;
 use icl_core::schema::{BackendInfo, BackendKind, EvalPoint, MAX_MESSAGE, NamedCurve, ProbeSummary, RunResult, RunStatus};
@@ -66,7 +68,7 @@ fn seed() -> u64 {
 }
 
 /// Properties per decoder (for the per-decoder total, printed by the last one to finish).
-const PROPERTIES: [(&str, usize); 3] = [("url decoder", 4), ("run import", 2), ("sweep import", 3)];
+const PROPERTIES: [(&str, usize); 4] = [("url decoder", 4), ("run import", 2), ("sweep import", 3), ("checkpoint loading", 2)];
 
 #[derive(Default)]
 struct Totals {
@@ -1286,6 +1288,81 @@ fn sweep_import_hostile_experiments() {
             }
             Err(e) => check_refusal(&e, "not an ICL Scaling Lab sweep file: ", touched.as_deref().map(|p| (p, json.as_str()))),
         }
+    });
+}
+
+// ── checkpoint loading
+
+/// A valid checkpoint of a few steps with `params` small parameters.
+fn valid_checkpoint(params: usize, optimizer: usize) -> Checkpoint {
+    let mut run = RunResult::new(RunConfig::default(), BackendInfo::cpu(), "browser");
+    run.steps = 3;
+    for s in 1..=3 {
+        run.loss.push(s, 1.0 / s as f64);
+    }
+    let params: Vec<ParamMeta> = (0..params).map(|i| ParamMeta { id: 1000 + i as u64, shape: vec![i % 3 + 1, 2] }).collect();
+    let n: usize = params.iter().map(|p| p.len().unwrap()).sum();
+    Checkpoint { step: 3, run, params, weights: (0..n).map(|i| i as f32 * 0.25).collect(), optimizer: vec![7; optimizer] }
+}
+
+/// What must hold for a decoded blob: a refusal names the checkpoint; an accepted one is
+/// consistent (its weights fill its parameter list; it re-encodes to itself).
+fn check_checkpoint(bytes: &[u8]) -> Result<(), TestCaseError> {
+    match no_panic("Checkpoint::from_bytes", || Checkpoint::from_bytes(bytes))? {
+        Ok(c) => {
+            outcome("accepted");
+            let n: usize = c.params.iter().map(|p| p.len().unwrap_or(usize::MAX)).sum();
+            prop_assert_eq!(n, c.weights.len());
+            // Re-encoding decodes again to the same step, parameters and weights (bit for
+            // bit, so NaN weights compare too). The run's floats go through JSON, whose
+            // parser may move a value by an ulp, so the run is compared by its step count.
+            let again = Checkpoint::from_bytes(&c.to_bytes());
+            prop_assert!(again.is_ok(), "a decoded checkpoint re-decodes: {:?}", again.err());
+            let again = again.unwrap();
+            prop_assert_eq!(again.step, c.step);
+            prop_assert_eq!(&again.params, &c.params);
+            prop_assert_eq!(&again.optimizer, &c.optimizer);
+            prop_assert_eq!(again.run.steps, c.run.steps);
+            let bits = |w: &[f32]| w.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&again.weights), bits(&c.weights));
+        }
+        Err(e) => {
+            outcome("refused");
+            prop_assert!(e.contains("checkpoint"), "a refusal names the checkpoint: {}", e);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn checkpoint_loading_random_bytes() {
+    let bytes = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..512),
+        // The right marker, then noise: reaches the length and header checks.
+        proptest::collection::vec(any::<u8>(), 0..512).prop_map(|tail| [b"ICLCKPT1".to_vec(), tail].concat()),
+    ];
+    fuzz("checkpoint loading", "random bytes", bytes, |bytes| check_checkpoint(&bytes));
+}
+
+#[test]
+fn checkpoint_loading_mutated_blobs() {
+    // Byte flips anywhere (lengths, header JSON, run JSON, weights), a truncation, or huge lengths.
+    let edits = proptest::collection::vec((0.0..1.0f64, any::<u8>()), 0..6);
+    let cut = prop_oneof![2 => Just(None), 1 => (0.0..1.0f64).prop_map(Some)];
+    let huge = prop_oneof![3 => Just(None), 1 => prop_oneof![Just(u64::MAX), Just(1u64 << 40), Just(7u64)].prop_map(Some)];
+    fuzz("checkpoint loading", "mutated blobs", (0..6usize, 0..64usize, edits, cut, huge), |(params, optimizer, edits, cut, huge)| {
+        let mut bytes = valid_checkpoint(params, optimizer).to_bytes();
+        for (p, b) in edits {
+            let i = at(bytes.len() - 1, p);
+            bytes[i] ^= b;
+        }
+        if let Some(len) = huge {
+            bytes[8..16].copy_from_slice(&len.to_le_bytes());
+        }
+        if let Some(p) = cut {
+            bytes.truncate(at(bytes.len(), p));
+        }
+        check_checkpoint(&bytes)
     });
 }
 

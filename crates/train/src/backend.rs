@@ -33,15 +33,25 @@ mod gpu {
     /// Opens the default wgpu adapter asynchronously (the only way in a browser).
     /// `on_lost` is called if the device is later lost (driver reset, tab in background
     /// too long, GPU removed), so the caller can say so and fall back.
-    pub async fn open(kind: BackendKind, on_lost: impl Fn(String) + Send + Sync + 'static) -> Result<(Device, BackendInfo), String> {
+    /// Also returns `destroy`, which destroys the device as a driver reset would (a test
+    /// hook: the lost callback then fires as it would in the field).
+    pub async fn open(
+        kind: BackendKind,
+        on_lost: impl Fn(String) + Send + Sync + 'static,
+    ) -> Result<(Device, BackendInfo, GpuDestroy), String> {
         let (device, setup) = Device::wgpu_options()
             .init_with_setup_async()
             .await
             .map_err(|e| format!("{e}"))?;
         setup.device.set_device_lost_callback(move |reason, message| on_lost(format!("{reason:?}: {message}")));
-        Ok((device, describe(&setup, kind)))
+        let raw = setup.device.clone();
+        let destroy: GpuDestroy = std::sync::Arc::new(move || raw.destroy());
+        Ok((device, describe(&setup, kind), destroy))
     }
+
+    /// Destroys an open wgpu device ([`open`]'s test hook).
+    pub type GpuDestroy = std::sync::Arc<dyn Fn() + Send + Sync>;
 }
 
 #[cfg(any(feature = "wgpu", feature = "webgpu"))]
-pub use gpu::open as open_gpu;
+pub use gpu::{GpuDestroy, open as open_gpu};

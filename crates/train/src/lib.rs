@@ -3,6 +3,7 @@
 //! native wgpu (feature `wgpu`) or the browser's WebGPU (feature `webgpu`).
 
 pub mod backend;
+pub mod checkpoint;
 pub mod linear_attention;
 pub mod model;
 pub mod models;

@@ -85,6 +85,22 @@ impl RunSession {
         self.result.config.train.lr = lr;
     }
 
+    /// Goes on from `checkpoint` (saved by a run with the same settings): the trainer's state
+    /// and the record up to it; the run is paused (or done, if its budget was spent).
+    pub fn resume(&mut self, checkpoint: &icl_core::checkpoint::Checkpoint) -> Result<(), String> {
+        self.trainer.resume(checkpoint)?;
+        let backend = self.result.backend.clone();
+        self.result = checkpoint.run.clone();
+        self.result.backend = backend;
+        self.result.status = if self.budget_spent() { RunStatus::Done } else { RunStatus::Paused };
+        Ok(())
+    }
+
+    /// A checkpoint of the run as it stands (see [`Trainer::checkpoint`]).
+    pub async fn checkpoint(&self, with_optimizer: bool) -> Result<icl_core::checkpoint::Checkpoint, TrainError> {
+        self.trainer.checkpoint(&self.result, with_optimizer).await
+    }
+
     /// Compares the model with gradient descent (1 and L = depth steps) on the held-out
     /// prompts and records the summary. Linear tasks only (None otherwise): GD on the
     /// in-context least-squares loss is the learner the theory compares with there.

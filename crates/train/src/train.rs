@@ -5,12 +5,16 @@
 //! reads the pending losses in one asynchronous transfer. The caller decides how often,
 //! which on a GPU keeps the queue full without letting the host run far ahead.
 
+use crate::checkpoint;
 use crate::models::{IclModel, prompt_targets};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::prelude::*;
+use burn::tensor::Bytes;
+use icl_core::checkpoint::Checkpoint;
 use icl_core::config::{Arch, RunConfig};
+use icl_core::schema::RunResult;
 use icl_core::eval::ErrorCurve;
 use icl_core::rng::{self, Rng};
 use icl_core::tasks::PromptBatch;
@@ -191,14 +195,51 @@ impl Trainer {
     pub fn restore(&mut self, snapshot: &TrainerSnapshot) {
         let s = snapshot.clone();
         (self.model, self.optim, self.step) = (s.model, s.optim, s.step);
-        // The prompt stream as it stood: drawn again from the seed, step by step (sampling
-        // only, no training: well under a second for ten thousand steps of these sizes).
+        self.replay_prompts();
+    }
+
+    /// Puts the prompt stream where it stood after `self.step` steps: drawn again from the
+    /// seed, step by step (sampling only, no training: well under a second for ten thousand
+    /// steps of these sizes). Unread losses are forgotten.
+    fn replay_prompts(&mut self) {
         self.rng = rng::seeded(self.config.train.seed, rng::stream::TRAIN);
-        for step in 0..s.step {
+        for step in 0..self.step {
             let _ = sample_batch(&self.config, step, &mut self.rng);
         }
         self.pending.clear();
         self.poison_next = false;
+    }
+
+    /// A checkpoint of the run so far, with `run` as its record. Adam's state is included
+    /// if `with_optimizer` (burn serialises it with synchronous reads: the CPU backend
+    /// only, in a browser); without it a resume restarts Adam's moments.
+    pub async fn checkpoint(&self, run: &RunResult, with_optimizer: bool) -> Result<Checkpoint, TrainError> {
+        let (params, weights) = checkpoint::read_params(&self.model).await.map_err(TrainError::Device)?;
+        let optimizer = match with_optimizer {
+            true => self.optim.into_bytes().map_err(|e| TrainError::Device(format!("saving Adam's state failed: {e:?}")))?.to_vec(),
+            false => Vec::new(),
+        };
+        let mut run = run.clone();
+        run.steps = self.step;
+        Ok(Checkpoint { step: self.step, run, params, weights, optimizer })
+    }
+
+    /// Goes on from `checkpoint` (saved by a run with the same settings): its weights, Adam's
+    /// state if saved, its step and its place in the prompt stream.
+    pub fn resume(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+        if checkpoint.run.config != self.config {
+            return Err("the checkpoint was saved for other settings".into());
+        }
+        let model = checkpoint::load_params(self.model.clone(), checkpoint, &self.device)?;
+        let optim = match checkpoint.has_optimizer() {
+            true => optimizer(&self.config)
+                .from_bytes_on(Bytes::from_bytes_vec(checkpoint.optimizer.clone()), &self.device.clone().inner())
+                .map_err(|e| format!("the checkpoint's optimizer state is unreadable: {e:?}"))?,
+            false => optimizer(&self.config),
+        };
+        (self.model, self.optim, self.step) = (model, optim, checkpoint.step);
+        self.replay_prompts();
+        Ok(())
     }
 
     /// Changes the (peak) learning rate from the next step on.

@@ -8,6 +8,8 @@
 mod adapter;
 #[cfg(target_arch = "wasm32")]
 mod js;
+#[cfg(target_arch = "wasm32")]
+mod store;
 pub mod slot;
 #[cfg(target_arch = "wasm32")]
 mod worker;

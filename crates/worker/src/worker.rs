@@ -4,11 +4,13 @@
 //! handled promptly.
 
 use crate::adapter::{self, Decision};
+use crate::store;
 use crate::js::{self, now_ms, post, sleep_ms, yield_now};
 use crate::slot::{Action, Chunk, RunProgress, Slot};
 use icl_core::config::RunConfig;
 use icl_core::preflight::{DeviceLimits, preflight};
-use icl_core::protocol::{BackendChoice, Fault, FromWorker, StopReason, ToWorker};
+use icl_core::checkpoint::Checkpoint;
+use icl_core::protocol::{BackendChoice, CheckpointSlot, Fault, FromWorker, StopReason, ToWorker};
 use icl_core::schema::{BackendInfo, BackendKind};
 use icl_train::{Device, RunSession, TrainError, TrainerSnapshot};
 use std::cell::RefCell;
@@ -25,10 +27,27 @@ struct Run {
     ms_per_step: f64,
     /// The last state whose losses were all finite, at most [`CHECKPOINT_EVERY`] steps old.
     checkpoint: TrainerSnapshot,
+    /// Where checkpoints of this run are saved (IndexedDB), and the last one saved.
+    saved: Saved,
 }
 
 /// Steps between in-memory checkpoints: a divergence costs at most this many steps.
 const CHECKPOINT_EVERY: usize = 50;
+/// A checkpoint is saved to IndexedDB after this many steps or this much time, whichever
+/// comes first (and when the run stops): a reload or a crash costs at most that much.
+const SAVE_EVERY_STEPS: usize = 200;
+const SAVE_EVERY_MS: f64 = 20_000.0;
+
+/// The run's IndexedDB checkpoints.
+struct Saved {
+    key: Option<String>,
+    /// A sweep point's checkpoints, deleted when the point is done ([`CheckpointSlot::sweep_point`]).
+    sweep_point: bool,
+    step: usize,
+    at_ms: f64,
+    /// A failed save was reported (a full quota is said once, not at every save).
+    failure_shown: bool,
+}
 
 impl RunProgress for Run {
     fn steps(&self) -> usize {
@@ -51,6 +70,8 @@ struct State {
     gpu_limits: (Option<f64>, Option<f64>),
     /// A test asked for a NaN in the next training batch ([`Fault::Nan`]).
     poison_next: bool,
+    /// Destroys the open WebGPU device ([`Fault::DeviceLost`]).
+    gpu_destroy: Option<icl_train::backend::GpuDestroy>,
 }
 
 thread_local! {
@@ -100,9 +121,9 @@ fn act(action: Action<Run>) {
 
 fn handle(message: ToWorker) {
     match message {
-        ToWorker::Configure { config, backend } => {
+        ToWorker::Configure { config, backend, checkpoint } => {
             let generation = with(|s| s.slot.configure());
-            wasm_bindgen_futures::spawn_local(configure(generation, config, backend));
+            wasm_bindgen_futures::spawn_local(configure(generation, config, backend, checkpoint));
         }
         ToWorker::Run => act(with(|s| s.slot.run())),
         ToWorker::Step { steps } => act(with(|s| s.slot.step(steps))),
@@ -118,6 +139,10 @@ fn handle(message: ToWorker) {
         }
         ToWorker::Fault { kind: Fault::Panic } => panic!("injected by a test (Fault::Panic)"),
         ToWorker::Fault { kind: Fault::Nan } => with(|s| s.poison_next = true),
+        ToWorker::Fault { kind: Fault::DeviceLost } => match with(|s| s.gpu_destroy.clone()) {
+            Some(destroy) => destroy(),
+            None => post(&FromWorker::Error { message: "no WebGPU device is open to destroy (the run is on the CPU backend)".into(), fatal: false }),
+        },
         ToWorker::Rollback { lr } => {
             let rolled = with(|s| {
                 s.slot.idle_mut().map(|run| {
@@ -162,10 +187,13 @@ async fn open_device(choice: BackendChoice) -> (Device, BackendInfo, Option<Stri
             })
             .await;
             match opened {
-                Ok((device, mut info)) => {
+                Ok((device, mut info, destroy)) => {
                     info.adapter = description;
                     info.fallback_adapter = fallback;
-                    with(|s| s.gpu = Some((device.clone(), info.clone())));
+                    with(|s| {
+                        s.gpu = Some((device.clone(), info.clone()));
+                        s.gpu_destroy = Some(destroy);
+                    });
                     (device, info, None)
                 }
                 Err(e) => {
@@ -177,7 +205,7 @@ async fn open_device(choice: BackendChoice) -> (Device, BackendInfo, Option<Stri
     }
 }
 
-async fn configure(generation: u64, config: RunConfig, choice: BackendChoice) {
+async fn configure(generation: u64, config: RunConfig, choice: BackendChoice, slot: Option<CheckpointSlot>) {
     if let Err(e) = config.validate() {
         post(&FromWorker::Error { message: format!("invalid settings: {e}"), fatal: true });
         return;
@@ -207,18 +235,80 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice) {
             return;
         }
     };
+    let resumed = resume(&mut session, slot.as_ref()).await;
+    if !current() {
+        return;
+    }
     post(&FromWorker::Configured { backend, note, param_count: session.trainer.param_count() });
+    match &resumed {
+        Ok(Some(exact)) => post(&FromWorker::Resumed { run: Box::new(session.result.clone()), exact: *exact }),
+        Ok(None) => {}
+        Err(reason) => post(&FromWorker::NotResumed { reason: reason.clone() }),
+    }
     let held_out = session.held_out.clone();
-    match session.evaluate(0.0).await {
-        Ok(point) => post(&FromWorker::Evaluated { point }),
-        Err(e) => post(&FromWorker::Error { message: e.to_string(), fatal: true }),
+    if session.eval_due() {
+        match session.evaluate(session.result.elapsed_s).await {
+            Ok(point) => post(&FromWorker::Evaluated { point }),
+            Err(e) => post(&FromWorker::Error { message: e.to_string(), fatal: true }),
+        }
     }
     if !current() {
         return;
     }
     let checkpoint = session.trainer.snapshot();
-    act(with(|s| s.slot.configured(generation, Run { session, trained_s: 0.0, ms_per_step: CHUNK_MS, checkpoint })));
+    let sweep_point = slot.as_ref().is_some_and(|s| s.sweep_point);
+    let saved = Saved { key: slot.map(|s| s.save_to), sweep_point, step: session.steps(), at_ms: now_ms(), failure_shown: false };
+    let trained_s = session.result.elapsed_s;
+    act(with(|s| s.slot.configured(generation, Run { session, trained_s, ms_per_step: CHUNK_MS, checkpoint, saved })));
     wasm_bindgen_futures::spawn_local(baselines(generation, config, held_out));
+}
+
+/// Resumes `session` from the checkpoint `slot` names: Ok(Some(exact)) if it did (exact:
+/// Adam's state came back too), Ok(None) if no resume was asked for (what was saved under
+/// the run's key then belongs to an earlier run and is deleted) or a sweep point has none
+/// saved, Err(why not) otherwise.
+async fn resume(session: &mut RunSession, slot: Option<&CheckpointSlot>) -> Result<Option<bool>, String> {
+    let Some(slot) = slot else { return Ok(None) };
+    let Some(from) = &slot.resume_from else {
+        let _ = store::delete(&slot.save_to).await;
+        return Ok(None);
+    };
+    let Some(bytes) = store::get(from).await? else {
+        // A sweep point usually starts with nothing saved.
+        return if slot.sweep_point { Ok(None) } else { Err("no checkpoint of this run was saved in this browser".into()) };
+    };
+    let checkpoint = Checkpoint::from_bytes(&bytes).map_err(|e| format!("the saved checkpoint is unreadable ({e})"))?;
+    session.resume(&checkpoint)?;
+    Ok(Some(checkpoint.has_optimizer()))
+}
+
+/// Saves a checkpoint of `run` to IndexedDB if one is due, or (`stopping`) if the last save
+/// is older than the run. Adam's state is included on the CPU backend only (burn reads it
+/// synchronously, which WebGPU in a browser cannot do).
+async fn save_checkpoint(run: &mut Run, stopping: bool) {
+    let Some(key) = run.saved.key.clone() else { return };
+    let steps = run.session.steps();
+    let due = steps >= run.saved.step + SAVE_EVERY_STEPS || now_ms() - run.saved.at_ms >= SAVE_EVERY_MS;
+    if steps <= run.saved.step || !(due || stopping) {
+        return;
+    }
+    let exact = run.session.result.backend.kind == BackendKind::Cpu;
+    let saved = match run.session.checkpoint(exact).await {
+        Ok(checkpoint) => store::put(&key, &checkpoint.to_bytes()).await,
+        Err(e) => Err(format!("Could not save the checkpoint ({e}).")),
+    };
+    run.saved.at_ms = now_ms();
+    match saved {
+        Ok(()) => {
+            run.saved.step = steps;
+            post(&FromWorker::Checkpointed { step: steps, exact });
+        }
+        Err(message) if !run.saved.failure_shown => {
+            run.saved.failure_shown = true;
+            post(&FromWorker::Error { message, fatal: false });
+        }
+        Err(_) => {}
+    }
 }
 
 /// Scores the baselines on the held-out prompts in small slices, between training chunks.
@@ -256,10 +346,7 @@ async fn drive(generation: u64, mut run: Run) {
             Chunk::Train(most) => most,
         };
         if let (Some(reason), true) = (with(|s| s.gpu_lost.clone()), on_gpu) {
-            post(&FromWorker::Error {
-                message: format!("The WebGPU device was lost ({reason}). Your results so far are kept; choose CPU and press Reset to continue."),
-                fatal: true,
-            });
+            post(&FromWorker::DeviceLost { reason });
             break None;
         }
         if with(|s| std::mem::take(&mut s.poison_next)) {
@@ -277,9 +364,19 @@ async fn drive(generation: u64, mut run: Run) {
                     run.checkpoint = run.session.trainer.snapshot();
                 }
                 run.ms_per_step = 0.7 * run.ms_per_step + 0.3 * (chunk_ms / losses.len().max(1) as f64);
+                run.session.result.elapsed_s = elapsed_s;
                 post(&FromWorker::Progress { step: run.session.steps(), losses, steps_per_s: 1000.0 / run.ms_per_step, elapsed_s });
+                save_checkpoint(&mut run, false).await;
             }
             Err(e) => {
+                if on_gpu && matches!(e, TrainError::Device(_)) {
+                    // A failed transfer on a lost device: say so when the callback has come.
+                    sleep_ms(100).await;
+                    if let Some(reason) = with(|s| s.gpu_lost.clone()) {
+                        post(&FromWorker::DeviceLost { reason });
+                        break None;
+                    }
+                }
                 report_failure(&e);
                 break Some(StopReason::Diverged).filter(|_| matches!(e, TrainError::Diverged { .. }));
             }
@@ -306,6 +403,17 @@ async fn drive(generation: u64, mut run: Run) {
     run.trained_s = trained_before + (now_ms() - segment_start) / 1000.0;
     if let Some(reason) = stop {
         post(&FromWorker::Stopped { step: run.session.steps(), reason });
+        match (&run.saved.key, reason) {
+            // A finished sweep point's results are in the sweep file: its weights go.
+            (Some(key), StopReason::Budget | StopReason::Diverged) if run.saved.sweep_point => {
+                let _ = store::delete(key).await;
+            }
+            (_, StopReason::Diverged) => {}
+            _ => {
+                run.session.result.elapsed_s = run.trained_s;
+                save_checkpoint(&mut run, true).await;
+            }
+        }
     }
     act(with(|s| s.slot.driver_stopped(generation, run, stop)));
 }
