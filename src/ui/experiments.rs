@@ -48,6 +48,34 @@ pub fn drive(app: AppState) {
     }
 }
 
+/// Synthetic sweeps per law for the page's power analysis (the CLI's `analyze` runs 400).
+const POWER_REPS: usize = 100;
+
+/// The power of the sweep's preset and, below the target, of the full preset: (decides, text).
+fn power_lines(result: &sweep::SweepResult) -> Vec<(bool, String)> {
+    let mut lines = Vec::new();
+    for preset in [result.preset, SweepPreset::Full] {
+        let Some(p) = sweep::power::sweep_power(result, preset, POWER_REPS, 100) else { break };
+        let decides = p.decides();
+        let head = if preset == result.preset {
+            let reading = if decides {
+                "it can decide the claim".to_string()
+            } else {
+                format!("below the {:.0}% it needs to decide, so an inconclusive verdict here says little about the claim", 100.0 * sweep::power::POWER_TARGET)
+            };
+            format!("Power of this {} design: {:.0}%: {reading}.", preset.name(), 100.0 * p.power())
+        } else {
+            let cost = sweep::plan(&result.experiment, preset).estimate;
+            format!("The full preset's design reaches {:.0}% (estimated {} on a GPU server, {} native CPU).", 100.0 * p.power(), clock(cost.gpu_server_s), clock(cost.native_cpu_s))
+        };
+        lines.push((decides, format!("{head} {}", p.describe())));
+        if decides || preset == SweepPreset::Full {
+            break;
+        }
+    }
+    lines
+}
+
 fn status_chip(status: VerdictStatus) -> (&'static str, &'static str) {
     match status {
         VerdictStatus::Consistent => ("consistent", "verdict consistent"),
@@ -213,6 +241,8 @@ pub fn Experiments() -> impl IntoView {
     // The analysis follows the results only (not the live step counters).
     let result = Memo::new(move |_| sweep.with(|q| q.as_ref().map(|q| q.result.clone())));
     let analysis = Memo::new(move |_| result.with(|r| r.as_ref().map(sweep::analyze)));
+    // Recomputed when points land (a new calibration), not on training ticks.
+    let power = Memo::new(move |_| result.with(|r| r.as_ref().map(power_lines).unwrap_or_default()));
     let charts = Memo::new(move |_| analysis.with(|a| a.as_ref().map(plots::sweep_charts).unwrap_or_default()));
     let heatmap = Memo::new(move |_| analysis.with(|a| a.as_ref().and_then(|a| a.heatmap.as_ref().map(plots::sweep_heatmap))));
     let progress = move || {
@@ -299,6 +329,9 @@ pub fn Experiments() -> impl IntoView {
                         }
                     }).collect_view()}
                 }))}
+                {move || power.get().into_iter().map(|(decides, line)| view! {
+                    <p class=if decides { "power" } else { "power underpowered" } data-testid="power">{line}</p>
+                }).collect_view()}
             </div>
             <div class="plots">
                 <For each={move || charts.get().into_iter().map(|(t, _)| t).enumerate().collect::<Vec<_>>()}

@@ -33,6 +33,8 @@ test('a smoke scaling sweep runs through the UI and yields a drawn chart and a v
   assert.equal(seeds, 1);
   const expected = (0.25 < lo || 0.25 > hi) ? 'inconsistent' : (hi - lo <= 0.25 ? 'consistent' : 'inconclusive');
   assert.ok(verdicts[0].toLowerCase().startsWith(expected), `the rule gives “${expected}” for [${lo}, ${hi}]: ${verdicts[0]}`);
+  // The design's power, calibrated on these points, is shown beside the verdict.
+  assert.match(await page.locator('[data-testid=power]').first().innerText(), /^Power of this smoke design: \d+%.*measured in these \d+ points/s);
   const ink = await canvasInk(page, 'sweep-chart-0');
   assert.ok(ink.inked > 0.02 && ink.colours > 8, `sweep chart drawn: ${JSON.stringify(ink)}`);
   await shot(page, 'sweep-smoke');
@@ -61,6 +63,11 @@ test('a sweep point paused and reloaded goes on from its own checkpoint', { time
 async function pausedPointResumes(fresh) {
   const { page, errors } = await openApp(fresh, server.url, '?tab=experiments&exp=scaling&preset=quick&backend=cpu');
   await page.waitForSelector('[data-testid=experiments]');
+  // Before any point lands the power rests on the stated assumption; the quick design cannot
+  // reach 80% at the scatter a native quick run measured, and the page says so.
+  const power = await page.locator('[data-testid=power]').allInnerTexts();
+  assert.match(power[0], /^Power of this quick design: \d+%: below the 80% it needs to decide.*assumed until points land/s);
+  assert.match(power[1] ?? '', /^The full preset's design reaches \d+%/);
   // The status cell of the first row whose text matches `pattern`, as [point id, match].
   const row = (pattern) => page.waitForFunction((source) => {
     for (const tr of document.querySelectorAll('[data-testid=queue] tbody tr')) {

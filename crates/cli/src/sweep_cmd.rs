@@ -154,6 +154,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     let (result, _) = shared.into_inner().map_err(|_| "a training job panicked".to_string())?;
     eprintln!("wrote {} in {:.0} s", file.display(), start.elapsed().as_secs_f64());
     print_analysis(&sweep::analyze(&result));
+    print_power(&result);
     Ok(())
 }
 
@@ -182,6 +183,7 @@ pub fn merge(args: MergeArgs) -> Result<(), String> {
     write_atomically(&out, &merged.to_json())?;
     eprintln!("merged {} files: {} of {} points → {}", files.len(), merged.points.len(), merged.plan_points, out.display());
     print_analysis(&sweep::analyze(&merged));
+    print_power(&merged);
     Ok(())
 }
 
@@ -193,8 +195,33 @@ pub fn analyze(args: AnalyzeArgs) -> Result<(), String> {
         println!("{}", serde_json::to_string_pretty(&analysis).expect("JSON"));
     } else {
         print_analysis(&analysis);
+        print_power(&result);
     }
     Ok(())
+}
+
+/// Synthetic sweeps per law in the power analysis (the page uses fewer).
+const POWER_REPS: usize = 400;
+
+/// The power of this sweep's design, and of the full preset's, calibrated on its points.
+fn print_power(result: &SweepResult) {
+    let mut presets = vec![result.preset];
+    if result.preset != SweepPreset::Full {
+        presets.push(SweepPreset::Full);
+    }
+    for preset in presets {
+        let Some(p) = sweep::power::sweep_power(result, preset, POWER_REPS, 200) else { continue };
+        let cost = sweep::plan(&result.experiment, preset).estimate;
+        println!(
+            "# power of the {} design: {:.0}% ({}; estimated {:.0} s on browser CPU, {:.0} s native CPU): {}",
+            preset.name(),
+            100.0 * p.power(),
+            if p.decides() { "decides at 80%" } else { "cannot decide at 80%" },
+            cost.browser_cpu_s,
+            cost.native_cpu_s,
+            p.describe()
+        );
+    }
 }
 
 fn print_analysis(a: &Analysis) {

@@ -9,7 +9,7 @@
 //! * Verdicts come from [`VerdictRule::judge`] only.
 
 use super::plan::PointLabels;
-use super::result::dedupe;
+use super::result::{PointResult, dedupe};
 use super::verdict::{Evidence, Prediction, Verdict, VerdictRule, fmt_num};
 use super::{ExperimentKind, SweepResult};
 use crate::config::RunConfig;
@@ -212,6 +212,17 @@ pub struct Obs {
     pub curve: ErrorCurve,
 }
 
+impl Obs {
+    /// A done point with a finite metric; None otherwise.
+    pub fn of(p: &PointResult) -> Option<Obs> {
+        if p.status != RunStatus::Done {
+            return None;
+        }
+        let (value, se) = point_metric(&p.final_curve, p.config.context)?;
+        Some(Obs { config: p.config.clone(), labels: p.labels.clone(), value, se, curve: p.final_curve.clone() })
+    }
+}
+
 /// Seeds of one configuration.
 pub(crate) struct Group<'a> {
     pub members: Vec<&'a Obs>,
@@ -371,14 +382,8 @@ pub fn analyze_with(result: &SweepResult, opts: &AnalysisOptions) -> Analysis {
         match p.status {
             RunStatus::Running | RunStatus::Paused => a.points_running += 1,
             RunStatus::Diverged => a.points_failed += 1,
-            RunStatus::Done => match point_metric(&p.final_curve, p.config.context) {
-                Some((value, se)) => obs.push(Obs {
-                    config: p.config.clone(),
-                    labels: p.labels.clone(),
-                    value,
-                    se,
-                    curve: p.final_curve.clone(),
-                }),
+            RunStatus::Done => match Obs::of(p) {
+                Some(o) => obs.push(o),
                 None => a.points_failed += 1,
             },
         }

@@ -3,6 +3,7 @@
 
 use super::aggregate::{Analysis, AnalysisOptions, Obs};
 use super::plan::SweepPoint;
+use super::power::{Calibration, SyntheticLaw};
 use super::result::PointResult;
 use super::SweepPreset;
 use crate::tasks::TaskSpec;
@@ -71,4 +72,17 @@ pub trait ExperimentSpec: Clone + std::fmt::Debug + PartialEq + Serialize + Dese
     /// Series, fits and verdicts from the usable points `obs` (Done with a finite metric);
     /// `points` holds every result, running ones included (for learning curves).
     fn analyze(&self, obs: &[&Obs], points: &[PointResult], analysis: &mut Analysis, opts: &AnalysisOptions);
+
+    /// For a power analysis ([`super::power`]): the claimed law of the first verdict and the
+    /// alternatives it must tell apart, as the metric of each of `points` before noise.
+    /// Empty: this experiment has no power analysis yet.
+    fn power_laws(&self, _points: &[SweepPoint], _calibration: &Calibration) -> Vec<SyntheticLaw> {
+        Vec::new()
+    }
+
+    /// The scatter, scale and floor of the usable points `obs` (None: too few to measure),
+    /// or, with no `obs`, the stated assumption used before points land.
+    fn calibrate(&self, _obs: &[&Obs]) -> Option<Calibration> {
+        None
+    }
 }

@@ -27,6 +27,7 @@ mod eta_eff;
 mod experiment;
 pub mod experiments;
 mod plan;
+pub mod power;
 mod result;
 mod shard;
 mod verdict;

@@ -651,3 +651,47 @@ fn sweep_table3_replica_compares_the_extreme_shapes_per_budget() {
     let wide_better = synthetic(&p, |pt| 0.5 * (pt.config.model.depth as f64).powf(0.5));
     assert_eq!(verdict_of(&analyze(&wide_better), "Table 3 (scaled)").status, VerdictStatus::Inconsistent);
 }
+
+// ── power analysis
+
+fn scaling_power(preset: SweepPreset, sigma_log: f64, reps: usize) -> power::PowerReport {
+    let result = SweepResult::new(&plan(&Experiment::default_for(ExperimentKind::Scaling), preset));
+    let calibration = power::Calibration { sigma_log, scale: 0.5, floor: 0.0, measured_from: None };
+    let plan = plan(&result.experiment, preset);
+    let laws = result.experiment.power_laws(&plan.points, &calibration);
+    assert_eq!(laws.len(), 3, "the claim and α ± 0.1");
+    power::power(&plan, &laws, &calibration, reps, 50, power::POWER_SEED)
+}
+
+#[test]
+fn power_is_high_when_the_scatter_is_small_and_low_when_it_swamps_the_margin() {
+    let quiet = scaling_power(SweepPreset::Quick, 0.01, 30);
+    for law in &quiet.laws {
+        assert!(law.power() > 0.9, "σ = 0.01 decides every law: {}", quiet.describe());
+    }
+    assert!(quiet.decides());
+    let loud = scaling_power(SweepPreset::Quick, 1.5, 30);
+    assert!(loud.power() < 0.5, "σ = 1.5 cannot tell α = 0.25 from 0.15 over 1.5 decades: {}", loud.describe());
+    assert!(!loud.decides());
+    assert!(loud.laws[0].inconclusive > 0.5, "under the claim, a noisy design is mostly inconclusive: {}", loud.describe());
+}
+
+#[test]
+fn the_power_analysis_calibrates_on_the_sweeps_own_points() {
+    let plan = plan(&Experiment::default_for(ExperimentKind::Scaling), SweepPreset::Quick);
+    let mut result = SweepResult::new(&plan);
+    let before = power::sweep_power(&result, SweepPreset::Quick, 5, 20).expect("an assumed calibration before points land");
+    assert_eq!(before.calibration.measured_from, None);
+    // Points on ε = 0.8·N^−0.25, the two seeds of each size ±0.1 off in ln ε: the residual
+    // SD is 0.1·√(n/(n − 2)).
+    for (i, p) in plan.points.iter().enumerate() {
+        let n = p.labels.size_ld as f64;
+        let wiggle = if i % 2 == 0 { 0.1 } else { -0.1 };
+        result.insert(done_point(p, |_| 0.8 * n.powf(-0.25) * f64::exp(wiggle)));
+    }
+    let after = power::sweep_power(&result, SweepPreset::Quick, 5, 20).expect("measured");
+    assert_eq!(after.calibration.measured_from, Some(plan.points.len()));
+    assert!((after.calibration.sigma_log - 0.1).abs() < 0.03, "σ is the residual SD: {}", after.calibration.describe());
+    let smallest = plan.points.iter().map(|p| p.labels.size_ld as f64).fold(f64::INFINITY, f64::min);
+    assert!((after.calibration.scale / (0.8 * smallest.powf(-0.25)) - 1.0).abs() < 0.15, "{}", after.calibration.describe());
+}

@@ -4,6 +4,8 @@
 
 use super::aggregate::{Analysis, AnalysisOptions, Obs};
 use super::experiment::{ExperimentSpec, Planned, PointSettings};
+use super::plan::SweepPoint;
+use super::power::{Calibration, SyntheticLaw};
 use super::result::PointResult;
 use super::SweepPreset;
 use crate::tasks::TaskSpec;
@@ -87,6 +89,18 @@ macro_rules! registry {
             pub(crate) fn analyze(&self, obs: &[&Obs], points: &[PointResult], analysis: &mut Analysis, opts: &AnalysisOptions) {
                 match self {
                     $(Experiment::$variant(e) => e.analyze(obs, points, analysis, opts),)+
+                }
+            }
+
+            pub(crate) fn power_laws(&self, points: &[SweepPoint], calibration: &Calibration) -> Vec<SyntheticLaw> {
+                match self {
+                    $(Experiment::$variant(e) => e.power_laws(points, calibration),)+
+                }
+            }
+
+            pub(crate) fn calibrate(&self, obs: &[&Obs]) -> Option<Calibration> {
+                match self {
+                    $(Experiment::$variant(e) => e.calibrate(obs),)+
                 }
             }
         }

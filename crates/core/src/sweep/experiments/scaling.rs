@@ -7,7 +7,8 @@ use crate::sweep::aggregate::{
     FitEntry, FitKind, METRIC_AXIS, SeriesPoint, SeriesStyle, anchored_line, design, distinct, group, iv_text, metric_floor, plain,
     series, verdict,
 };
-use crate::sweep::plan::{make_point, shape, size_context, size_ladder};
+use crate::sweep::plan::{PointLabels, SweepPoint, make_point, shape, size_context, size_ladder};
+use crate::sweep::power::{Calibration, SyntheticLaw};
 use crate::sweep::verdict::{Evidence, Prediction, VerdictRule, fmt_num, hull};
 use crate::tasks::{TaskFamily, TaskSpec};
 use crate::theory::mehta_gupta::claimed_exponent;
@@ -41,9 +42,13 @@ impl SizeMeasure {
 
     /// The measure of an observation.
     fn of(self, o: &Obs) -> f64 {
+        self.of_labels(&o.labels)
+    }
+
+    fn of_labels(self, labels: &PointLabels) -> f64 {
         match self {
-            SizeMeasure::Ld => o.labels.size_ld as f64,
-            SizeMeasure::Params => o.labels.params as f64,
+            SizeMeasure::Ld => labels.size_ld as f64,
+            SizeMeasure::Params => labels.params as f64,
         }
     }
 
@@ -213,4 +218,53 @@ impl ExperimentSpec for Scaling {
         caveats.push("h is a declared label for regression tasks (§4.0 item 3).".into());
         a.verdicts.push(verdict(claim, rule, evidence.as_ref(), Prediction::Value(alpha_claim), measured, predicted, &caveats));
     }
+
+    /// ε = floor + (scale − floor)·(N/N_min)^−α at the claimed α and at α ± [`ALPHA_MARGIN`].
+    fn power_laws(&self, points: &[SweepPoint], c: &Calibration) -> Vec<SyntheticLaw> {
+        let measure = self.measure;
+        let n_min = points.iter().map(|p| measure.of_labels(&p.labels)).fold(f64::INFINITY, f64::min);
+        let claim = claimed_exponent(self.h());
+        let law = |alpha: f64, name: String, claim_holds: bool| {
+            let (scale, floor) = (c.scale, c.floor);
+            SyntheticLaw {
+                name,
+                claim_holds,
+                metric: Box::new(move |l: &PointLabels| floor + (scale - floor) * (measure.of_labels(l) / n_min).powf(-alpha)),
+            }
+        };
+        let mut laws = vec![law(claim, format!("α = {} (the claim)", fmt_num(claim)), true)];
+        for (sign, alpha) in [("−", claim - ALPHA_MARGIN), ("+", claim + ALPHA_MARGIN)] {
+            if alpha > 0.0 {
+                laws.push(law(alpha, format!("α = {} (claim {sign} {ALPHA_MARGIN})", fmt_num(alpha)), false));
+            }
+        }
+        laws
+    }
+
+    /// σ from the residual SD of the power-law fit (≥ 3 sizes), the scale from the fit at the
+    /// smallest size, and the metric's Bayes floor where it is known (else 0). Before points
+    /// land: [`ASSUMED_SIGMA_LOG`] and [`ASSUMED_SCALE`].
+    fn calibrate(&self, obs: &[&Obs]) -> Option<Calibration> {
+        let context = obs.first().map(|o| o.config.context);
+        let floor = context.and_then(|k| metric_floor(&self.task, k)).unwrap_or(0.0);
+        if obs.is_empty() {
+            return Some(Calibration { sigma_log: ASSUMED_SIGMA_LOG, scale: ASSUMED_SCALE, floor, measured_from: None });
+        }
+        let xs: Vec<f64> = obs.iter().map(|o| self.measure.of(o)).collect();
+        let es: Vec<f64> = obs.iter().map(|o| o.value).collect();
+        if distinct(&xs).len() < 3 {
+            return None;
+        }
+        let fit = PowerLawFit::fit(&xs, &es)?;
+        let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        Some(Calibration { sigma_log: fit.residuals.sd, scale: fit.predict(x_min), floor, measured_from: Some(obs.len()) })
+    }
 }
+
+/// How far off an alternative exponent is, for the power analysis (issue: "α ± 0.1").
+pub const ALPHA_MARGIN: f64 = 0.1;
+/// The scatter and scale assumed before a sweep's points land: what a native run of the
+/// quick preset measured (`icl-lab sweep scaling --preset quick --backend cpu`, 2026-12-03:
+/// σ(ln ε) = 0.263 about the power-law fit, ε = 0.811 at N = 8; README "Power").
+pub const ASSUMED_SIGMA_LOG: f64 = 0.26;
+pub const ASSUMED_SCALE: f64 = 0.81;
