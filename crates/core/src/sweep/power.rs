@@ -27,7 +27,8 @@ pub struct Calibration {
     /// SD of ln ε about the law (seed-to-seed and size-to-size scatter together): the
     /// residual SD of the claim's fit to the sweep's points.
     pub sigma_log: f64,
-    /// The metric at the plan's smallest size (anchors the law's constant).
+    /// The metric's scale (anchors the law's constant; each experiment says where: the
+    /// smallest size for scaling, the median point for depth–width).
     pub scale: f64,
     /// ε_∞, the floor the law approaches.
     pub floor: f64,
@@ -41,7 +42,7 @@ impl Calibration {
             Some(n) => format!("measured in these {n} points"),
             None => "assumed until points land".into(),
         };
-        format!("scatter σ(ln ε) = {}, ε = {} at the smallest size, floor {} ({source})", fmt_num(self.sigma_log), fmt_num(self.scale), fmt_num(self.floor))
+        format!("scatter σ(ln ε) = {}, scale ε₀ = {}, floor {} ({source})", fmt_num(self.sigma_log), fmt_num(self.scale), fmt_num(self.floor))
     }
 }
 

@@ -695,3 +695,19 @@ fn the_power_analysis_calibrates_on_the_sweeps_own_points() {
     let smallest = plan.points.iter().map(|p| p.labels.size_ld as f64).fold(f64::INFINITY, f64::min);
     assert!((after.calibration.scale / (0.8 * smallest.powf(-0.25)) - 1.0).abs() < 0.15, "{}", after.calibration.describe());
 }
+
+#[test]
+fn depth_width_power_names_its_laws_and_the_full_design_decides_when_the_scatter_is_small() {
+    let plan = plan(&Experiment::default_for(ExperimentKind::DepthWidth), SweepPreset::Quick);
+    let report = power::sweep_power(&SweepResult::new(&plan), SweepPreset::Quick, 10, 20).expect("an assumed calibration");
+    let names: Vec<&str> = report.laws.iter().map(|l| l.law.as_str()).collect();
+    assert_eq!(names, ["L* ∝ N^{2/3} (the claim: b = 2a)", "L* ∝ N^{1/3} (b = a/2)"]);
+    for l in &report.laws {
+        assert!((l.consistent + l.inconsistent + l.inconclusive - 1.0).abs() < 1e-9);
+    }
+    let full = super::plan(&Experiment::default_for(ExperimentKind::DepthWidth), SweepPreset::Full);
+    let quiet = power::Calibration { sigma_log: 0.01, scale: 0.5, floor: 0.0, measured_from: None };
+    let laws = full.experiment.power_laws(&full.points, &quiet);
+    let report = power::power(&full, &laws, &quiet, 20, 20, 1);
+    assert!(report.power() >= 0.8, "five budgets over 1.2 decades tell 2/3 from 1/3 at σ = 0.01: {}", report.describe());
+}
