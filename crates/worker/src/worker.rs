@@ -409,10 +409,9 @@ async fn drive(generation: u64, mut run: Run) {
                 let _ = store::delete(key).await;
             }
             (_, StopReason::Diverged) => {}
-            _ => {
-                run.session.result.elapsed_s = run.trained_s;
-                save_checkpoint(&mut run, true).await;
-            }
+            // The record's elapsed time stays the last Progress's, as on the page: the
+            // history tells runs apart by it, so a resumed copy must match the one kept.
+            _ => save_checkpoint(&mut run, true).await,
         }
     }
     act(with(|s| s.slot.driver_stopped(generation, run, stop)));
