@@ -35,9 +35,11 @@ impl WorkerClient {
         let handler = on_message.clone();
         let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
+            // A replaced (terminated) worker's late messages belong to no run any more.
+            let Some(inner) = weak.upgrade() else { return };
             match FromWorker::from_json(&text) {
                 Ok(message) => {
-                    if let (FromWorker::Error { message, fatal: true }, Some(inner)) = (&message, weak.upgrade()) {
+                    if let FromWorker::Error { message, fatal: true } = &message {
                         if message.starts_with(icl_core::protocol::PANICKED) {
                             // A panicked instance may keep running its training loop: stop it.
                             *inner.panicked.borrow_mut() = true;
@@ -45,11 +47,9 @@ impl WorkerClient {
                         }
                     }
                     if message == FromWorker::Ready {
-                        if let Some(inner) = weak.upgrade() {
-                            *inner.ready.borrow_mut() = true;
-                            for m in inner.queue.borrow_mut().drain(..) {
-                                inner.post(&m);
-                            }
+                        *inner.ready.borrow_mut() = true;
+                        for m in inner.queue.borrow_mut().drain(..) {
+                            inner.post(&m);
                         }
                     }
                     handler(message);
@@ -63,8 +63,12 @@ impl WorkerClient {
         let weak = Rc::downgrade(&inner);
         let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
             event.prevent_default();
-            if weak.upgrade().is_some_and(|inner| *inner.panicked.borrow()) {
-                return; // the panic's own message is already shown
+            // The panic's own message is already shown; and the error event of a worker
+            // that was replaced meanwhile (it can arrive after the fresh one started, as
+            // when an out-of-memory panic restarts the trainer at once) is not the fresh
+            // run's.
+            if weak.upgrade().is_none_or(|inner| *inner.panicked.borrow()) {
+                return;
             }
             on_message(FromWorker::Error {
                 message: format!("{}: {}. Your results so far are kept.", icl_core::protocol::CRASHED, event.message()),

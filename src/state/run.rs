@@ -3,7 +3,7 @@
 
 use icl_core::config::RunConfig;
 use icl_core::protocol::{FromWorker, StopReason};
-use icl_core::schema::{EvalPoint, RunResult, RunStatus};
+use icl_core::schema::{BackendKind, EvalPoint, RunResult, RunStatus};
 use icl_core::tasks::TaskSpec;
 use icl_core::theory::TheoryCurve;
 
@@ -264,7 +264,15 @@ impl RunState {
                 ));
             }
             FromWorker::Error { message, fatal } => {
-                self.error = Some(message);
+                let on_gpu = self.result.as_ref().is_some_and(|r| r.backend.kind == BackendKind::WebGpu);
+                if self.crashed && on_gpu && message.contains(icl_core::protocol::GPU_OUT_OF_MEMORY) {
+                    self.error = Some(format!(
+                        "The WebGPU device ran out of memory ({message}). Going on with the CPU backend from the last checkpoint; every result is kept. A smaller batch or model may fit the GPU."
+                    ));
+                    self.resume_on_cpu = true;
+                } else {
+                    self.error = Some(message);
+                }
                 if fatal {
                     self.phase = if self.phase == Phase::Diverged { Phase::Diverged } else { Phase::Failed };
                 }
@@ -393,6 +401,19 @@ mod tests {
         saved.status = RunStatus::Paused;
         s.apply(FromWorker::Resumed { run: Box::new(saved), exact: true });
         assert_eq!((s.phase, s.steps()), (Phase::Paused, 120));
+    }
+
+    #[test]
+    fn a_gpu_out_of_memory_panic_asks_for_a_cpu_resume_but_a_cpu_one_does_not() {
+        let message = format!("{}: {}", icl_core::protocol::PANICKED, icl_core::protocol::GPU_OUT_OF_MEMORY);
+        let mut s = progressed(50);
+        s.result.as_mut().unwrap().backend.kind = BackendKind::WebGpu;
+        s.apply(FromWorker::Error { message: message.clone(), fatal: true });
+        assert!(s.crashed && s.resume_on_cpu, "out of memory on WebGPU: resume on CPU");
+        assert!(s.error.as_deref().unwrap().starts_with("The WebGPU device ran out of memory"));
+        let mut cpu = progressed(50);
+        cpu.apply(FromWorker::Error { message, fatal: true });
+        assert!(cpu.crashed && !cpu.resume_on_cpu, "the same words on the CPU backend are just a panic");
     }
 
     #[test]

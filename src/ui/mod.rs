@@ -216,6 +216,7 @@ fn expose_test_hooks(app: AppState) {
             "panic" => icl_core::protocol::Fault::Panic,
             "nan" => icl_core::protocol::Fault::Nan,
             "device_lost" => icl_core::protocol::Fault::DeviceLost,
+            "gpu_oom" => icl_core::protocol::Fault::GpuOutOfMemory,
             _ => return,
         };
         app.send(ToWorker::Fault { kind: fault });
@@ -296,11 +297,16 @@ pub fn App() -> impl IntoView {
         let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
     });
 
-    // A lost WebGPU device: go on from the last checkpoint on the CPU backend, which the
-    // settings (and the link) then name, so Reset does not ask for the lost device again.
+    // A lost WebGPU device, or one out of memory: go on from the last checkpoint on the CPU
+    // backend, which the settings (and the link) then name, so Reset does not ask for the
+    // device again. Out of memory kills the trainer, so a fresh one resumes.
     Effect::new(move |_| {
-        if run.with(|r| r.resume_on_cpu) {
-            settings.update(|s| s.backend = BackendChoice::Cpu);
+        let Some((crashed, message)) = run.with(|r| r.resume_on_cpu.then(|| (r.crashed, r.error.clone()))) else { return };
+        settings.update(|s| s.backend = BackendChoice::Cpu);
+        if crashed {
+            app.restart_worker();
+            run.update(|r| r.error = message);
+        } else {
             let config = run.with_untracked(|r| r.config.clone());
             app.resume(config, BackendChoice::Cpu, crate::storage::checkpoint_key());
         }

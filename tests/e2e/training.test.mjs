@@ -62,7 +62,9 @@ test('WebGPU chosen: trains live, loss falls, both charts drawn, page stays smoo
 });
 
 test('a lost WebGPU device: the error says so, and the run goes on on the CPU from its last checkpoint', { timeout: 600_000 }, async () => {
-  const { page, errors } = await openApp(context, server.url, `${TINY.replace('steps=60', 'steps=100000')}&backend=webgpu`, { newTab: true });
+  // A fresh profile: a new tab of the shared one would restore the last test's run.
+  const fresh = await launch();
+  const { page, errors } = await openApp(fresh, server.url, `${TINY.replace('steps=60', 'steps=100000')}&backend=webgpu`);
   await waitConfigured(page);
   assert.match(await text(page, 'badge'), /^WebGPU · /);
   await page.click('[data-testid=train]');
@@ -87,6 +89,36 @@ test('a lost WebGPU device: the error says so, and the run goes on on the CPU fr
   await shot(page, 'device-lost-resumed-on-cpu');
   assert.deepEqual(errors, [], 'no console errors');
   await page.close();
+});
+
+test('WebGPU out of memory: the trainer dies, and a fresh one goes on on the CPU from the last checkpoint', { timeout: 600_000 }, async () => {
+  // A fresh profile: a new tab of the shared one would restore the last test's run.
+  const fresh = await launch();
+  const { page, errors } = await openApp(fresh, server.url, `${TINY.replace('steps=60', 'steps=100000')}&backend=webgpu`);
+  await waitConfigured(page);
+  assert.match(await text(page, 'badge'), /^WebGPU · /);
+  await page.click('[data-testid=train]');
+  const saved = Number(await (await page.waitForFunction(() => document.querySelector('[data-testid=checkpoint]')?.dataset.step, null, { timeout: 300_000 })).jsonValue());
+  // The panic cubecl-wgpu's uncaptured-error handler raises for wgpu's OutOfMemory error.
+  await page.evaluate(() => window.iclLabTest.fault('gpu_oom'));
+  // A fresh trainer loads, configures on the CPU and resumes: wait for all of it.
+  await page.waitForFunction(() => (document.querySelector('[data-testid=run-error]')?.textContent ?? '').includes('ran out of memory'), null, { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused'
+    && document.querySelector('[data-testid=badge]').textContent.startsWith('CPU'), null, { timeout: 120_000 });
+  const resumed = await waitResumed(page);
+  assert.ok(saved > 0 && resumed >= saved, `resumed at the last checkpoint: ${resumed} (first seen ${saved})`);
+  assert.match(await text(page, 'run-error'), /^The WebGPU device ran out of memory \(.*wgpu error: Out of Memory.*\)\. Going on with the CPU backend/s);
+  assert.match(await text(page, 'badge'), /^CPU/);
+  assert.equal(await page.inputValue('[data-testid=backend]'), 'cpu');
+  await page.click('[data-testid=train]');
+  await waitSteps(page, resumed + 20, 120_000);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused', null, { timeout: 60_000 });
+  assert.ok((await canvasInk(page, 'loss-chart')).inked > 0.01, 'the loss chart holds the whole run');
+  await shot(page, 'gpu-oom-resumed-on-cpu');
+  assert.ok(errors.length > 0 && errors.every((e) => e.includes('Out of Memory') || e.includes('panicked')), `only the panic is in the console: ${errors}`);
+  await page.close();
+  await fresh.close();
 });
 
 test('Auto on a software adapter (SwiftShader) picks the CPU backend and says why', { timeout: 300_000 }, async () => {

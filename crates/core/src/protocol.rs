@@ -108,6 +108,11 @@ impl CheckpointSlot {
 pub const PANICKED: &str = "the trainer panicked";
 /// How the page words a worker that died without a word (its error event).
 pub const CRASHED: &str = "the training worker crashed";
+/// What a WebGPU out-of-memory error reads like when it kills the trainer: cubecl-wgpu's
+/// uncaptured-error handler panics with `wgpu error: {error}`, and wgpu displays
+/// `Error::OutOfMemory` as "Out of Memory" (cubecl-wgpu 0.11 `device_poison.rs`, wgpu 30
+/// `api/device.rs`).
+pub const GPU_OUT_OF_MEMORY: &str = "wgpu error: Out of Memory";
 
 /// Whether a browser exception's `name` says the site's storage quota is full (Chromium,
 /// Firefox); the page (localStorage, history) and the worker (checkpoints) both ask.
@@ -125,6 +130,9 @@ pub enum Fault {
     Nan,
     /// Destroys the WebGPU device, as a driver reset would (nothing on the CPU backend).
     DeviceLost,
+    /// The panic a WebGPU out-of-memory error causes ([`GPU_OUT_OF_MEMORY`]); a real one
+    /// needs a GPU to fill.
+    GpuOutOfMemory,
 }
 
 /// Worker → page.

@@ -139,6 +139,7 @@ fn handle(message: ToWorker) {
         }
         ToWorker::Fault { kind: Fault::Panic } => panic!("injected by a test (Fault::Panic)"),
         ToWorker::Fault { kind: Fault::Nan } => with(|s| s.poison_next = true),
+        ToWorker::Fault { kind: Fault::GpuOutOfMemory } => panic!("{}", icl_core::protocol::GPU_OUT_OF_MEMORY),
         ToWorker::Fault { kind: Fault::DeviceLost } => match with(|s| s.gpu_destroy.clone()) {
             Some(destroy) => destroy(),
             None => post(&FromWorker::Error { message: "no WebGPU device is open to destroy (the run is on the CPU backend)".into(), fatal: false }),
