@@ -32,6 +32,10 @@ pub struct Calibration {
     pub scale: f64,
     /// ε_∞, the floor the law approaches.
     pub floor: f64,
+    /// The level after a drop, for laws with one (the transition's lower plateau), as a
+    /// share of `scale`; None for the others.
+    #[serde(default)]
+    pub low_ratio: Option<f64>,
     /// From the sweep's own points (how many), or None for the stated assumption.
     pub measured_from: Option<usize>,
 }
@@ -42,7 +46,8 @@ impl Calibration {
             Some(n) => format!("measured in these {n} points"),
             None => "assumed until points land".into(),
         };
-        format!("scatter σ(ln ε) = {}, scale ε₀ = {}, floor {} ({source})", fmt_num(self.sigma_log), fmt_num(self.scale), fmt_num(self.floor))
+        let low = self.low_ratio.map(|r| format!(", level after the drop {}·ε₀", fmt_num(r))).unwrap_or_default();
+        format!("scatter σ(ln ε) = {}, scale ε₀ = {}{low}, floor {} ({source})", fmt_num(self.sigma_log), fmt_num(self.scale), fmt_num(self.floor))
     }
 }
 
@@ -158,9 +163,11 @@ pub fn sweep_power(result: &SweepResult, preset: SweepPreset, reps: usize, boots
 /// Seed of the synthetic sweeps (fixed: the same design and calibration give the same power).
 pub const POWER_SEED: u64 = 4_802_117;
 
-/// A done point whose metric is `value` (one evaluation at k = K).
+/// A done point whose metric is `value`: the same error at every k = 0..=K (experiments read
+/// the curve at k = K by index, and the metric averages k ∈ [K/2, K]).
 fn synthetic_point(p: &super::plan::SweepPoint, value: f64) -> PointResult {
-    let curve = ErrorCurve { k: vec![p.config.context], mean: vec![value], se: vec![0.0] };
+    let n = p.config.context + 1;
+    let curve = ErrorCurve { k: (0..n).collect(), mean: vec![value; n], se: vec![0.0; n] };
     PointResult {
         id: p.id.clone(),
         config: p.config.clone(),

@@ -656,7 +656,7 @@ fn sweep_table3_replica_compares_the_extreme_shapes_per_budget() {
 
 fn scaling_power(preset: SweepPreset, sigma_log: f64, reps: usize) -> power::PowerReport {
     let result = SweepResult::new(&plan(&Experiment::default_for(ExperimentKind::Scaling), preset));
-    let calibration = power::Calibration { sigma_log, scale: 0.5, floor: 0.0, measured_from: None };
+    let calibration = power::Calibration { sigma_log, scale: 0.5, floor: 0.0, measured_from: None, low_ratio: None };
     let plan = plan(&result.experiment, preset);
     let laws = result.experiment.power_laws(&plan.points, &calibration);
     assert_eq!(laws.len(), 3, "the claim and α ± 0.1");
@@ -706,8 +706,53 @@ fn depth_width_power_names_its_laws_and_the_full_design_decides_when_the_scatter
         assert!((l.consistent + l.inconsistent + l.inconclusive - 1.0).abs() < 1e-9);
     }
     let full = super::plan(&Experiment::default_for(ExperimentKind::DepthWidth), SweepPreset::Full);
-    let quiet = power::Calibration { sigma_log: 0.01, scale: 0.5, floor: 0.0, measured_from: None };
+    let quiet = power::Calibration { sigma_log: 0.01, scale: 0.5, floor: 0.0, measured_from: None, low_ratio: None };
     let laws = full.experiment.power_laws(&full.points, &quiet);
     let report = power::power(&full, &laws, &quiet, 20, 20, 1);
     assert!(report.power() >= 0.8, "five budgets over 1.2 decades tell 2/3 from 1/3 at σ = 0.01: {}", report.describe());
 }
+
+/// The power of `kind`'s `preset` design at scatter σ (other calibration numbers as the
+/// experiment assumes them before points land).
+fn power_at(kind: ExperimentKind, preset: SweepPreset, sigma_log: f64, reps: usize) -> power::PowerReport {
+    let plan = plan(&Experiment::default_for(kind), preset);
+    let assumed = plan.experiment.calibrate(&[]).expect("an assumed calibration");
+    let calibration = power::Calibration { sigma_log, ..assumed };
+    let laws = plan.experiment.power_laws(&plan.points, &calibration);
+    assert_eq!(laws.len(), 2, "the claim and one alternative");
+    power::power(&plan, &laws, &calibration, reps, 20, power::POWER_SEED)
+}
+
+#[test]
+fn depth_context_power_tells_a_shrinking_gain_from_a_growing_one_when_the_scatter_is_small() {
+    let quiet = power_at(ExperimentKind::DepthContext, SweepPreset::Quick, 0.01, 20);
+    assert!(quiet.laws[0].law.contains("the claim") && quiet.laws[0].claim_holds && !quiet.laws[1].claim_holds);
+    assert!(quiet.decides(), "σ = 0.01: {}", quiet.describe());
+    let loud = power_at(ExperimentKind::DepthContext, SweepPreset::Quick, 1.0, 20);
+    assert!(!loud.decides(), "σ = 1 swamps the gain: {}", loud.describe());
+}
+
+#[test]
+fn transition_power_names_its_widths_and_fails_when_the_scatter_swamps_the_drop() {
+    let quiet = power_at(ExperimentKind::Transition, SweepPreset::Full, 0.01, 20);
+    assert!(quiet.laws[0].law.contains("width 0.25") && quiet.laws[1].law.contains("width 1"), "{}", quiet.describe());
+    assert!(quiet.laws[1].power() >= 0.8, "σ = 0.01: a smooth crossover is told apart: {}", quiet.describe());
+    let loud = power_at(ExperimentKind::Transition, SweepPreset::Quick, 1.0, 20);
+    assert!(!loud.decides(), "{}", loud.describe());
+}
+
+/// Prints each experiment's power by design and scatter (`cargo test --release -p icl-core
+/// power_table -- --ignored --nocapture`): what the README's power table quotes.
+#[test]
+#[ignore]
+fn power_table() {
+    for kind in [ExperimentKind::Transition, ExperimentKind::DepthContext] {
+        for preset in [SweepPreset::Quick, SweepPreset::Full] {
+            for sigma in [0.01, 0.05, 0.1, 0.2, 0.3] {
+                let r = power_at(kind, preset, sigma, 100);
+                println!("{kind:?} {preset:?} σ = {sigma}: power {:.2} — {}", r.power(), r.describe());
+            }
+        }
+    }
+}
+

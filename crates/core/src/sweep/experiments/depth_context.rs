@@ -12,6 +12,7 @@ use super::{Analysis, AnalysisOptions, ExperimentSpec, Obs, Planned, PointResult
 use crate::config::{Arch, EvalSettings, ModelShape, RunConfig, TrainSettings, bounds};
 use crate::sweep::aggregate::{SeriesPoint, SeriesStyle, aggregate_err, group, iv_text, plain, series, verdict, weighted_slope};
 use crate::sweep::plan::{PointLabels, SweepPoint, covariance_tag, default_heads, default_lr, sorted};
+use crate::sweep::power::{Calibration, SyntheticLaw};
 use crate::sweep::verdict::{Evidence, Prediction, VerdictRule, Z95, fmt_num};
 use crate::tasks::{Covariance, TaskSpec};
 use serde::{Deserialize, Serialize};
@@ -243,6 +244,106 @@ impl ExperimentSpec for DepthContext {
             judge(a, arch, &gains);
         }
     }
+
+    /// The first verdict is the first family's ISO gain trend. The claim's law is the ISO
+    /// theory (GD-L at its optimal rates, §2.6) times the measured scale; the alternative has
+    /// the gain *grow* with context as fast as the claim has it shrink: at each α the
+    /// deepest model's theory error, and each shallower model above it by the theory's
+    /// excess at the mirror image of α in ln α over the judged range α ≥ 2.
+    /// Every point follows the law by its (L, K); only the first family's ISO points are judged.
+    fn power_laws(&self, points: &[SweepPoint], c: &Calibration) -> Vec<SyntheticLaw> {
+        let d = self.task.dim as f64;
+        let alphas: Vec<f64> = points.iter().map(|p| p.labels.context as f64 / d).filter(|&a| a >= 2.0).collect();
+        let (lo, hi) = alphas.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &a| (lo.min(a), hi.max(a)));
+        let l_max = points.iter().map(|p| p.labels.depth).max();
+        let (Some(l_max), true) = (l_max, hi > lo) else { return Vec::new() };
+        let task = self.task.clone();
+        let (scale, floor) = (c.scale, c.floor);
+        let claim_task = task.clone();
+        let claim = SyntheticLaw {
+            name: "the ISO theory's gain, shrinking with α (the claim)".into(),
+            claim_holds: true,
+            metric: Box::new(move |l: &PointLabels| floor + scale * iso_theory(&claim_task, l.depth, l.context as f64 / d)),
+        };
+        let growing = SyntheticLaw {
+            name: "a gain growing with α as fast (the theory's gain at the mirrored α)".into(),
+            claim_holds: false,
+            metric: Box::new(move |l: &PointLabels| {
+                let alpha = l.context as f64 / d;
+                let mirrored = if alpha >= 2.0 { (lo * hi / alpha).max(f64::MIN_POSITIVE) } else { alpha };
+                // The deepest model as the theory has it; shallower ones above it by the
+                // theory's excess at the mirrored α (so every error stays positive).
+                let excess = iso_theory(&task, l.depth, mirrored) - iso_theory(&task, l_max, mirrored);
+                floor + scale * (iso_theory(&task, l_max, alpha) + excess)
+            }),
+        };
+        vec![claim, growing]
+    }
+
+    /// σ(ln ε) of the first family's ISO points about the scaled theory (≥ 4 points), the
+    /// scale the geometric mean of measured/theory, floor 0. The scatter so includes any
+    /// systematic departure from the theory's shape, which makes the power conservative.
+    /// Before points land: [`ASSUMED_SIGMA_LOG`] and [`ASSUMED_SCALE`].
+    fn calibrate(&self, obs: &[&Obs]) -> Option<Calibration> {
+        if obs.is_empty() {
+            return Some(Calibration { sigma_log: ASSUMED_SIGMA_LOG, scale: ASSUMED_SCALE, floor: 0.0, measured_from: None, low_ratio: None });
+        }
+        let arch = *self.archs.first()?;
+        let d = self.task.dim as f64;
+        let logs: Vec<f64> = obs
+            .iter()
+            .filter(|o| o.config.model.arch == arch && o.config.task.covariance == Covariance::Iso && o.value > 0.0)
+            .filter_map(|o| {
+                let t = iso_theory(&self.task, o.config.model.depth, o.config.context as f64 / d);
+                (t > 0.0).then(|| (o.value / t).ln())
+            })
+            .collect();
+        if logs.len() < 4 {
+            return None;
+        }
+        let mean = logs.iter().sum::<f64>() / logs.len() as f64;
+        let sd = (logs.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (logs.len() - 1) as f64).sqrt();
+        Some(Calibration { sigma_log: sd, scale: mean.exp(), floor: 0.0, measured_from: Some(logs.len()), low_ratio: None })
+    }
+}
+
+/// Assumed before points land (replaced by the sweep's own as they do).
+pub const ASSUMED_SIGMA_LOG: f64 = 0.1;
+pub const ASSUMED_SCALE: f64 = 1.0;
+
+/// ISO theory at depth L and context ratio α (any real α > 0): GD-L at its optimal
+/// per-step rates in the proportional limit, plus the noise floor (THEORY.md §2.6).
+fn iso_theory(task: &TaskSpec, l: usize, alpha: f64) -> f64 {
+    memo((task.dim, task.noise_var.to_bits(), 0, l, alpha.to_bits()), || iso_theory_uncached(task, l, alpha))
+}
+
+/// Theory values by (D, σ², covariance tag, L, α or K): a power analysis re-analyses the same
+/// design hundreds of times, and each theory value costs a quadrature or a Lanczos run.
+fn memo(key: (usize, u64, u64, usize, u64), compute: impl FnOnce() -> f64) -> f64 {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local!(static CACHE: RefCell<HashMap<(usize, u64, u64, usize, u64), f64>> = RefCell::new(HashMap::new()));
+    if let Some(v) = CACHE.with(|c| c.borrow().get(&key).copied()) {
+        return v;
+    }
+    let v = compute();
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 10_000 {
+            c.clear(); // hostile files may ask for many; keep it bounded
+        }
+        c.insert(key, v);
+    });
+    v
+}
+
+fn iso_theory_uncached(task: &TaskSpec, l: usize, alpha: f64) -> f64 {
+    if !(bounds::DEPTH.0..=bounds::DEPTH.1).contains(&l) || !(alpha > 0.0 && alpha.is_finite()) {
+        return f64::NAN;
+    }
+    let spec = TaskSpec { covariance: Covariance::Iso, ..task.clone() };
+    let rho = spec.noise_var / spec.dim as f64;
+    crate::theory::multistep::gd_poly_limit(l, alpha, rho).excess + spec.noise_var / spec.normaliser()
 }
 
 /// The theory value at depth L and context k for `cov`: per-step-optimal GD-L in the
@@ -258,13 +359,17 @@ fn theory_at(task: &TaskSpec, cov: &Covariance, l: usize, k: usize) -> Option<f6
     let z = spec.normaliser();
     let floor = spec.noise_var / z;
     match cov {
-        Covariance::Iso => {
-            let (alpha, rho) = (k as f64 / spec.dim as f64, spec.noise_var / spec.dim as f64);
-            Some(crate::theory::multistep::gd_poly_limit(l, alpha, rho).excess + floor)
-        }
+        Covariance::Iso => Some(iso_theory(task, l, k as f64 / spec.dim as f64)),
         Covariance::Rrs { .. } => {
-            let c = spec.input_covariance();
-            crate::theory::bordelon::christoffel_risk(&c.lambda, &c.omega, l).last().map(|r| r + floor)
+            // Keyed by the spectrum's own numbers (its Debug text), so two RRS settings never share.
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(&format!("{cov:?}"), &mut h);
+            let tag = std::hash::Hasher::finish(&h) | 1;
+            let risk = memo((task.dim, task.noise_var.to_bits(), tag, l, k as u64), || {
+                let c = spec.input_covariance();
+                crate::theory::bordelon::christoffel_risk(&c.lambda, &c.omega, l).last().copied().unwrap_or(f64::NAN)
+            });
+            risk.is_finite().then_some(risk + floor)
         }
         Covariance::Fs { .. } => None,
     }

@@ -154,14 +154,14 @@ impl ExperimentSpec for DepthWidth {
     fn calibrate(&self, obs: &[&Obs]) -> Option<Calibration> {
         use super::scaling::{ASSUMED_SCALE, ASSUMED_SIGMA_LOG};
         if obs.is_empty() {
-            return Some(Calibration { sigma_log: ASSUMED_SIGMA_LOG, scale: ASSUMED_SCALE, floor: 0.0, measured_from: None });
+            return Some(Calibration { sigma_log: ASSUMED_SIGMA_LOG, scale: ASSUMED_SCALE, floor: 0.0, measured_from: None, low_ratio: None });
         }
         let l: Vec<f64> = obs.iter().map(|o| o.labels.depth as f64).collect();
         let d: Vec<f64> = obs.iter().map(|o| o.labels.width as f64).collect();
         let mut e: Vec<f64> = obs.iter().map(|o| o.value).collect();
         let fit = TwoTermFit::fit(&l, &d, &e)?;
         e.sort_by(f64::total_cmp);
-        Some(Calibration { sigma_log: fit.residuals.sd, scale: e[e.len() / 2], floor: 0.0, measured_from: Some(obs.len()) })
+        Some(Calibration { sigma_log: fit.residuals.sd, scale: e[e.len() / 2], floor: 0.0, measured_from: Some(obs.len()), low_ratio: None })
     }
 }
 

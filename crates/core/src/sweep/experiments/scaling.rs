@@ -248,7 +248,7 @@ impl ExperimentSpec for Scaling {
         let context = obs.first().map(|o| o.config.context);
         let floor = context.and_then(|k| metric_floor(&self.task, k)).unwrap_or(0.0);
         if obs.is_empty() {
-            return Some(Calibration { sigma_log: ASSUMED_SIGMA_LOG, scale: ASSUMED_SCALE, floor, measured_from: None });
+            return Some(Calibration { sigma_log: ASSUMED_SIGMA_LOG, scale: ASSUMED_SCALE, floor, measured_from: None, low_ratio: None });
         }
         let xs: Vec<f64> = obs.iter().map(|o| self.measure.of(o)).collect();
         let es: Vec<f64> = obs.iter().map(|o| o.value).collect();
@@ -257,7 +257,7 @@ impl ExperimentSpec for Scaling {
         }
         let fit = PowerLawFit::fit(&xs, &es)?;
         let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min);
-        Some(Calibration { sigma_log: fit.residuals.sd, scale: fit.predict(x_min), floor, measured_from: Some(obs.len()) })
+        Some(Calibration { sigma_log: fit.residuals.sd, scale: fit.predict(x_min), floor, measured_from: Some(obs.len()), low_ratio: None })
     }
 }
 

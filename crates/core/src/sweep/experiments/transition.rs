@@ -5,7 +5,8 @@
 use super::{Analysis, AnalysisOptions, ExperimentSpec, Obs, Planned, PointResult, PointSettings, SweepPreset};
 use crate::fit::{Interval, LogisticFit, ScalingExponentFit, compare_transition, t_quantile_975};
 use crate::sweep::aggregate::{FitEntry, FitKind, FitSubject, METRIC_AXIS, SeriesPoint, SeriesStyle, design, distinct, group, iv_text, plain, series, verdict};
-use crate::sweep::plan::{make_point, shape, size_ladder, sorted};
+use crate::sweep::plan::{PointLabels, SweepPoint, make_point, shape, size_ladder, sorted};
+use crate::sweep::power::{Calibration, SyntheticLaw};
 use crate::sweep::verdict::{Evidence, Prediction, VerdictRule, fmt_num, hull};
 use crate::tasks::{TaskFamily, TaskSpec};
 use crate::theory::mehta_gupta::{claimed_critical_scale, claimed_critical_slope};
@@ -123,7 +124,68 @@ impl ExperimentSpec for Transition {
     fn analyze(&self, obs: &[&Obs], _points: &[PointResult], a: &mut Analysis, opts: &AnalysisOptions) {
         analyze_transitions(a, obs, &self.hs, &self.contexts, opts);
     }
+
+    /// The first verdict is the sharpness at the first (h, K): a logistic in ln N centred
+    /// where the plan puts the claimed N_c (the range's geometric centre), from the upper
+    /// plateau ε₀ to `low_ratio`·ε₀, with width [`SHARP_WIDTH`] (the claim: sharp) or
+    /// [`SMOOTH_WIDTH`] (a smooth crossover, as far above the 0.5 threshold as the claim is
+    /// below it times two). Every point follows the same curve; only the first (h, K) is judged.
+    fn power_laws(&self, points: &[SweepPoint], c: &Calibration) -> Vec<SyntheticLaw> {
+        let (lo, hi) = points.iter().map(|p| p.labels.size_ld as f64).fold((f64::INFINITY, 0.0f64), |(lo, hi), n| (lo.min(n), hi.max(n)));
+        let Some(ratio) = c.low_ratio else { return Vec::new() };
+        if !(lo > 0.0 && hi >= lo) {
+            return Vec::new();
+        }
+        let log_nc = 0.5 * (lo.ln() + hi.ln());
+        let law = |width: f64, name: String, claim_holds: bool| {
+            let (scale, floor) = (c.scale, c.floor);
+            SyntheticLaw {
+                name,
+                claim_holds,
+                metric: Box::new(move |l: &PointLabels| {
+                    let s = 1.0 / (1.0 + (((l.size_ld as f64).ln() - log_nc) / width).exp());
+                    floor + (scale - floor) * (ratio + (1.0 - ratio) * s)
+                }),
+            }
+        };
+        vec![
+            law(SHARP_WIDTH, format!("a sharp drop, width {} e-fold (the claim)", fmt_num(SHARP_WIDTH)), true),
+            law(SMOOTH_WIDTH, format!("a smooth crossover, width {} e-fold", fmt_num(SMOOTH_WIDTH)), false),
+        ]
+    }
+
+    /// From the logistic fit to the first (h, K) (≥ 5 points): σ(ln ε) of the points about
+    /// it, the upper plateau as the scale and the lower one's share of it; floor 0. Before
+    /// points land: [`ASSUMED_SIGMA_LOG`], [`ASSUMED_PLATEAU`] and [`ASSUMED_LOW_RATIO`].
+    fn calibrate(&self, obs: &[&Obs]) -> Option<Calibration> {
+        let (Some(&h), Some(&k)) = (self.hs.first(), self.contexts.first()) else { return None };
+        if obs.is_empty() {
+            return Some(Calibration { sigma_log: ASSUMED_SIGMA_LOG, scale: ASSUMED_PLATEAU, floor: 0.0, measured_from: None, low_ratio: Some(ASSUMED_LOW_RATIO) });
+        }
+        let at: Vec<&&Obs> = obs.iter().filter(|o| o.labels.h == Some(h) && o.config.context == k).collect();
+        let n: Vec<f64> = at.iter().map(|o| o.labels.size_ld as f64).collect();
+        let e: Vec<f64> = at.iter().map(|o| o.value).collect();
+        let f = LogisticFit::fit(&n, &e)?;
+        let (hi, lo) = (f.e_hi.max(f.e_lo), f.e_hi.min(f.e_lo));
+        if !(hi > 0.0 && lo > 0.0 && f.converged) {
+            return None;
+        }
+        let logs: Vec<f64> = n.iter().zip(&e).filter(|(_, e)| **e > 0.0).map(|(&n, &e)| e.ln() - f.predict(n).max(f64::MIN_POSITIVE).ln()).collect();
+        let dof = logs.len().saturating_sub(4).max(1);
+        let sigma_log = (logs.iter().map(|r| r * r).sum::<f64>() / dof as f64).sqrt();
+        Some(Calibration { sigma_log, scale: hi, floor: 0.0, measured_from: Some(at.len()), low_ratio: Some(lo / hi) })
+    }
 }
+
+/// The widths (e-folds of N) of the power analysis's two laws: the claim's sharp drop, and
+/// a smooth crossover; the verdict's threshold is 0.5.
+pub const SHARP_WIDTH: f64 = 0.25;
+pub const SMOOTH_WIDTH: f64 = 1.0;
+/// Assumed before points land: the scaling experiment's measured scatter (the same ladder of
+/// models and steps), an upper plateau at the trivial predictor's error and a drop to half.
+pub const ASSUMED_SIGMA_LOG: f64 = super::scaling::ASSUMED_SIGMA_LOG;
+pub const ASSUMED_PLATEAU: f64 = 1.0;
+pub const ASSUMED_LOW_RATIO: f64 = 0.5;
 
 /// A located (or not) transition of one (h, K).
 struct TransitionFit {
