@@ -22,6 +22,29 @@ async function exportedRun(page) {
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** A long WebGPU run in a fresh profile (a new tab of the shared one would restore the last
+ * test's run), trained until its first checkpoint is saved (20 s, or 200 steps). */
+async function webgpuRunToCheckpoint() {
+  const fresh = await launch();
+  const { page, errors } = await openApp(fresh, server.url, `${TINY.replace('steps=60', 'steps=100000')}&backend=webgpu`);
+  await waitConfigured(page);
+  assert.match(await text(page, 'badge'), /^WebGPU · /);
+  await page.click('[data-testid=train]');
+  const saved = Number(await (await page.waitForFunction(() => document.querySelector('[data-testid=checkpoint]')?.dataset.step, null, { timeout: 300_000 })).jsonValue());
+  assert.ok(saved > 0, `a checkpoint was saved at step ${saved}`);
+  return { fresh, page, errors, saved };
+}
+
+/** Trains 20 steps past `from`, pauses, and checks the loss chart still holds the run. */
+async function trainOnAndPause(page, from, screenshot) {
+  await page.click('[data-testid=train]');
+  await waitSteps(page, from + 20, 120_000);
+  await page.click('[data-testid=train]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused', null, { timeout: 60_000 });
+  assert.ok((await canvasInk(page, 'loss-chart')).inked > 0.01, 'the loss chart holds the whole run');
+  await shot(page, screenshot);
+}
+
 test('WebGPU chosen: trains live, loss falls, both charts drawn, page stays smooth, Pause stops', { timeout: 600_000 }, async () => {
   const { page, errors } = await openApp(context, server.url, `${TINY}&backend=webgpu`);
   await waitConfigured(page);
@@ -62,15 +85,7 @@ test('WebGPU chosen: trains live, loss falls, both charts drawn, page stays smoo
 });
 
 test('a lost WebGPU device: the error says so, and the run goes on on the CPU from its last checkpoint', { timeout: 600_000 }, async () => {
-  // A fresh profile: a new tab of the shared one would restore the last test's run.
-  const fresh = await launch();
-  const { page, errors } = await openApp(fresh, server.url, `${TINY.replace('steps=60', 'steps=100000')}&backend=webgpu`);
-  await waitConfigured(page);
-  assert.match(await text(page, 'badge'), /^WebGPU · /);
-  await page.click('[data-testid=train]');
-  // A WebGPU checkpoint is saved 20 s after the last one (or every 200 steps).
-  const saved = Number(await (await page.waitForFunction(() => document.querySelector('[data-testid=checkpoint]')?.dataset.step, null, { timeout: 300_000 })).jsonValue());
-  assert.ok(saved > 0, `a checkpoint was saved at step ${saved}`);
+  const { fresh, page, errors, saved } = await webgpuRunToCheckpoint();
   await page.evaluate(() => window.iclLabTest.fault('device_lost'));
   await page.waitForFunction(() => (document.querySelector('[data-testid=run-error]')?.textContent ?? '').includes('WebGPU device was lost'), null, { timeout: 120_000 });
   assert.match(await text(page, 'run-error'), /Going on with the CPU backend from the last checkpoint/);
@@ -81,24 +96,13 @@ test('a lost WebGPU device: the error says so, and the run goes on on the CPU fr
   assert.match(await text(page, 'backend-note'), /Adam's moments start again/, 'a WebGPU checkpoint holds the weights only, and the note says so');
   assert.equal(await phase(page), 'paused');
   assert.equal(await stepCount(page), resumed);
-  await page.click('[data-testid=train]');
-  await waitSteps(page, resumed + 20, 120_000);
-  await page.click('[data-testid=train]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused', null, { timeout: 60_000 });
-  assert.ok((await canvasInk(page, 'loss-chart')).inked > 0.01, 'the loss chart holds the whole run');
-  await shot(page, 'device-lost-resumed-on-cpu');
+  await trainOnAndPause(page, resumed, 'device-lost-resumed-on-cpu');
   assert.deepEqual(errors, [], 'no console errors');
-  await page.close();
+  await fresh.close();
 });
 
 test('WebGPU out of memory: the trainer dies, and a fresh one goes on on the CPU from the last checkpoint', { timeout: 600_000 }, async () => {
-  // A fresh profile: a new tab of the shared one would restore the last test's run.
-  const fresh = await launch();
-  const { page, errors } = await openApp(fresh, server.url, `${TINY.replace('steps=60', 'steps=100000')}&backend=webgpu`);
-  await waitConfigured(page);
-  assert.match(await text(page, 'badge'), /^WebGPU · /);
-  await page.click('[data-testid=train]');
-  const saved = Number(await (await page.waitForFunction(() => document.querySelector('[data-testid=checkpoint]')?.dataset.step, null, { timeout: 300_000 })).jsonValue());
+  const { fresh, page, errors, saved } = await webgpuRunToCheckpoint();
   // The panic cubecl-wgpu's uncaptured-error handler raises for wgpu's OutOfMemory error.
   await page.evaluate(() => window.iclLabTest.fault('gpu_oom'));
   // A fresh trainer loads, configures on the CPU and resumes: wait for all of it.
@@ -106,18 +110,12 @@ test('WebGPU out of memory: the trainer dies, and a fresh one goes on on the CPU
   await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused'
     && document.querySelector('[data-testid=badge]').textContent.startsWith('CPU'), null, { timeout: 120_000 });
   const resumed = await waitResumed(page);
-  assert.ok(saved > 0 && resumed >= saved, `resumed at the last checkpoint: ${resumed} (first seen ${saved})`);
+  assert.ok(resumed >= saved, `resumed at the last checkpoint: ${resumed} (first seen ${saved})`);
   assert.match(await text(page, 'run-error'), /^The WebGPU device ran out of memory \(.*wgpu error: Out of Memory.*\)\. Going on with the CPU backend/s);
   assert.match(await text(page, 'badge'), /^CPU/);
   assert.equal(await page.inputValue('[data-testid=backend]'), 'cpu');
-  await page.click('[data-testid=train]');
-  await waitSteps(page, resumed + 20, 120_000);
-  await page.click('[data-testid=train]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=phase]').textContent === 'paused', null, { timeout: 60_000 });
-  assert.ok((await canvasInk(page, 'loss-chart')).inked > 0.01, 'the loss chart holds the whole run');
-  await shot(page, 'gpu-oom-resumed-on-cpu');
+  await trainOnAndPause(page, resumed, 'gpu-oom-resumed-on-cpu');
   assert.ok(errors.length > 0 && errors.every((e) => e.includes('Out of Memory') || e.includes('panicked')), `only the panic is in the console: ${errors}`);
-  await page.close();
   await fresh.close();
 });
 
