@@ -2,6 +2,8 @@
 // Scripts, workers, styles and fetches come from the page's own origin only; wasm may be
 // compiled ('wasm-unsafe-eval'); the one inline script (Trunk's loader) is allowed by its
 // SHA-256 hash, so no other inline script, no eval and no third-party origin can run.
+// Runs first (imports are evaluated before this module): it also rewrites index.html.
+import './strip-names.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
