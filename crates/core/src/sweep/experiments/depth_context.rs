@@ -10,7 +10,7 @@
 
 use super::{Analysis, AnalysisOptions, ExperimentSpec, Obs, Planned, PointResult, PointSettings, SweepPreset};
 use crate::config::{Arch, EvalSettings, ModelShape, RunConfig, TrainSettings, bounds};
-use crate::sweep::aggregate::{SeriesPoint, SeriesStyle, aggregate_err, group, iv_text, plain, series, verdict, weighted_slope};
+use crate::sweep::aggregate::{SeriesPoint, SeriesStyle, aggregate_err, distinct, group, iv_text, plain, series, verdict, weighted_slope};
 use crate::sweep::plan::{PointLabels, SweepPoint, covariance_tag, default_heads, default_lr, sorted};
 use crate::sweep::power::{Calibration, SyntheticLaw};
 use crate::sweep::verdict::{Evidence, Prediction, VerdictRule, Z95, fmt_num};
@@ -253,10 +253,12 @@ impl ExperimentSpec for DepthContext {
     /// Every point follows the law by its (L, K); only the first family's ISO points are judged.
     fn power_laws(&self, points: &[SweepPoint], c: &Calibration) -> Vec<SyntheticLaw> {
         let d = self.task.dim as f64;
-        let alphas: Vec<f64> = points.iter().map(|p| p.labels.context as f64 / d).filter(|&a| a >= 2.0).collect();
-        let (lo, hi) = alphas.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &a| (lo.min(a), hi.max(a)));
+        let alphas = distinct(&points.iter().map(|p| p.labels.context as f64 / d).filter(|&a| a >= 2.0).collect::<Vec<_>>());
         let l_max = points.iter().map(|p| p.labels.depth).max();
-        let (Some(l_max), true) = (l_max, hi > lo) else { return Vec::new() };
+        let (Some(l_max), Some(&lo), Some(&hi)) = (l_max, alphas.first(), alphas.last()) else { return Vec::new() };
+        if hi <= lo {
+            return Vec::new();
+        }
         let task = self.task.clone();
         let (scale, floor) = (c.scale, c.floor);
         let claim_task = task.clone();
@@ -314,15 +316,16 @@ pub const ASSUMED_SCALE: f64 = 1.0;
 /// ISO theory at depth L and context ratio α (any real α > 0): GD-L at its optimal
 /// per-step rates in the proportional limit, plus the noise floor (THEORY.md §2.6).
 fn iso_theory(task: &TaskSpec, l: usize, alpha: f64) -> f64 {
-    memo((task.dim, task.noise_var.to_bits(), 0, l, alpha.to_bits()), || iso_theory_uncached(task, l, alpha))
+    memo(format!("ISO {} {} L{l} α{alpha}", task.dim, task.noise_var), || iso_theory_uncached(task, l, alpha))
 }
 
-/// Theory values by (D, σ², covariance tag, L, α or K): a power analysis re-analyses the same
-/// design hundreds of times, and each theory value costs a quadrature or a Lanczos run.
-fn memo(key: (usize, u64, u64, usize, u64), compute: impl FnOnce() -> f64) -> f64 {
+/// Theory values by what they depend on, written out (D, σ², the covariance, L, α): a power
+/// analysis re-analyses the same design hundreds of times, and each value costs a quadrature
+/// or a Lanczos run.
+fn memo(key: String, compute: impl FnOnce() -> f64) -> f64 {
     use std::cell::RefCell;
     use std::collections::HashMap;
-    thread_local!(static CACHE: RefCell<HashMap<(usize, u64, u64, usize, u64), f64>> = RefCell::new(HashMap::new()));
+    thread_local!(static CACHE: RefCell<HashMap<String, f64>> = RefCell::new(HashMap::new()));
     if let Some(v) = CACHE.with(|c| c.borrow().get(&key).copied()) {
         return v;
     }
@@ -361,11 +364,8 @@ fn theory_at(task: &TaskSpec, cov: &Covariance, l: usize, k: usize) -> Option<f6
     match cov {
         Covariance::Iso => Some(iso_theory(task, l, k as f64 / spec.dim as f64)),
         Covariance::Rrs { .. } => {
-            // Keyed by the spectrum's own numbers (its Debug text), so two RRS settings never share.
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            std::hash::Hash::hash(&format!("{cov:?}"), &mut h);
-            let tag = std::hash::Hasher::finish(&h) | 1;
-            let risk = memo((task.dim, task.noise_var.to_bits(), tag, l, k as u64), || {
+            // The k → ∞ risk: the same for every context, so k is not in the key.
+            let risk = memo(format!("{cov:?} {} L{l}", task.dim), || {
                 let c = spec.input_covariance();
                 crate::theory::bordelon::christoffel_risk(&c.lambda, &c.omega, l).last().copied().unwrap_or(f64::NAN)
             });

@@ -131,9 +131,9 @@ impl ExperimentSpec for Transition {
     /// [`SMOOTH_WIDTH`] (a smooth crossover, as far above the 0.5 threshold as the claim is
     /// below it times two). Every point follows the same curve; only the first (h, K) is judged.
     fn power_laws(&self, points: &[SweepPoint], c: &Calibration) -> Vec<SyntheticLaw> {
-        let (lo, hi) = points.iter().map(|p| p.labels.size_ld as f64).fold((f64::INFINITY, 0.0f64), |(lo, hi), n| (lo.min(n), hi.max(n)));
-        let Some(ratio) = c.low_ratio else { return Vec::new() };
-        if !(lo > 0.0 && hi >= lo) {
+        let sizes = distinct(&points.iter().map(|p| p.labels.size_ld as f64).collect::<Vec<_>>());
+        let (Some(ratio), Some(&lo), Some(&hi)) = (c.low_ratio, sizes.first(), sizes.last()) else { return Vec::new() };
+        if lo <= 0.0 {
             return Vec::new();
         }
         let log_nc = 0.5 * (lo.ln() + hi.ln());
