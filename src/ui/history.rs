@@ -63,11 +63,12 @@ pub fn provide_history() {
         kept.loaded.set(true);
     });
 
-    // A run that reaches its step budget is kept, once (its id is a fingerprint of the run;
-    // a probe landing afterwards does not change it).
+    // A run that reaches its step budget in this page is kept, once (its id is a fingerprint
+    // of the run; a probe landing afterwards does not change it). One resumed as done after
+    // a reload was kept when it finished, or deleted since.
     let finished = Memo::new(move |_| {
         app.run.with(|r| {
-            if r.phase != Phase::Done {
+            if r.phase != Phase::Done || !r.finished_here {
                 return None;
             }
             r.result.as_ref().filter(|x| model::is_finished(x)).map(model::run_id)

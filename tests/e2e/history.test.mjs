@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, openApp, waitConfigured, canvasInk, text, shot, ARTIFACTS, SMALL } from './harness.mjs';
+import { serveDist, launch, openApp, waitConfigured, waitResumed, canvasInk, text, shot, ARTIFACTS, SMALL } from './harness.mjs';
 
 let server;
 let context;
@@ -113,7 +113,10 @@ test('history survives a reload and can overlay two runs', { timeout: 420_000 },
   await waitItems(page, 1, 10_000);
   assert.deepEqual(await names(page), ['baseline seed']);
   await reload(page, 1);
-  assert.deepEqual(await names(page), ['baseline seed']);
+  // The deleted run is the one on screen, and the reload resumes it as done: it stays deleted.
+  assert.equal(await waitResumed(page), 20, 'the deleted run is resumed on screen, done');
+  assert.equal(await page.locator('[data-testid=phase]').textContent(), 'done');
+  assert.deepEqual(await names(page), ['baseline seed'], 'a resumed run the user deleted is not kept again');
   const svgAfterDelete = await svgNaming(page, ['baseline seed']);
   assert.ok(!svgAfterDelete.includes(kept[0]), 'a deleted run leaves the chart');
 
