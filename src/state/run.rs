@@ -51,6 +51,10 @@ pub struct RunState {
     pub checkpoint: Option<(usize, bool)>,
     /// The WebGPU device was lost: the page should resume on the CPU backend.
     pub resume_on_cpu: bool,
+    /// The run spent its step budget training in this page (not resumed or restored as
+    /// done): the history keeps it then, so a kept run the user deleted stays deleted
+    /// when a reload resumes it.
+    pub finished_here: bool,
 }
 
 impl RunState {
@@ -70,6 +74,7 @@ impl RunState {
             resuming: false,
             checkpoint: None,
             resume_on_cpu: false,
+            finished_here: false,
         }
     }
 
@@ -93,18 +98,32 @@ impl RunState {
         self.resuming = false;
         self.checkpoint = None;
         self.resume_on_cpu = false;
+        self.finished_here = false;
     }
 
     /// Called when the page sends a Configure that resumes from a checkpoint (after a
     /// reload, a crash or a lost device): like [`begin`](Self::begin), but the results on
     /// screen stay until the worker has resumed (or said why not).
     pub fn begin_resume(&mut self, config: RunConfig) {
-        // A lost device's message stays up: it says what happened and what the page does.
-        let lost_device = self.error.take().filter(|_| self.resume_on_cpu);
+        // A message on screen stays up (a lost device's: it says what happened and what the
+        // page does); a panic's was dropped by `restart`.
+        let message = self.error.take();
         self.crashed = false;
         self.begin(config);
         self.resuming = true;
-        self.error = lost_device;
+        self.error = message;
+    }
+
+    /// A fresh trainer replaces a crashed one: the results stay, as a restored run (a
+    /// resume may follow). A message saying the run goes on on the CPU stays up; a panic's
+    /// goes, since the crash is over.
+    pub fn restart(&mut self) {
+        let message = self.error.take().filter(|_| self.resume_on_cpu);
+        *self = match self.result.take() {
+            Some(result) => RunState::restored(result),
+            None => RunState::new(self.config.clone()),
+        };
+        self.error = message;
     }
 
     pub fn steps(&self) -> usize {
@@ -245,6 +264,7 @@ impl RunState {
                     StopReason::Diverged => (Phase::Diverged, RunStatus::Diverged),
                 };
                 self.phase = phase;
+                self.finished_here = reason == StopReason::Budget;
                 if let Some(r) = &mut self.result {
                     r.steps = step;
                     r.status = status;
@@ -267,7 +287,8 @@ impl RunState {
                 let on_gpu = self.result.as_ref().is_some_and(|r| r.backend.kind == BackendKind::WebGpu);
                 if self.crashed && on_gpu && message.contains(icl_core::protocol::GPU_OUT_OF_MEMORY) {
                     self.error = Some(format!(
-                        "The WebGPU device ran out of memory ({message}). Going on with the CPU backend from the last checkpoint; every result is kept. A smaller batch or model may fit the GPU."
+                        "The WebGPU device ran out of memory (\"{}\"; the console has the whole panic). Going on with the CPU backend from the last checkpoint; every result is kept. A smaller batch or model may fit the GPU.",
+                        icl_core::protocol::GPU_OUT_OF_MEMORY
                     ));
                     self.resume_on_cpu = true;
                 } else {
@@ -303,7 +324,7 @@ mod tests {
         s.apply(FromWorker::Progress { step: 2, losses: vec![(1, 2.0), (2, 1.0)], steps_per_s: 5.0, elapsed_s: 0.4 });
         assert_eq!((s.phase, s.steps(), s.result.as_ref().unwrap().loss.points.len()), (Phase::Training, 2, 2));
         let curve = ErrorCurve { k: vec![0], mean: vec![1.0], se: vec![0.0] };
-        let point = EvalPoint { step: 2, elapsed_s: 0.4, curve, shifted: None };
+        let point = EvalPoint { step: 2, elapsed_s: 0.4, curve, shifted: None, query_exact: None };
         s.apply(FromWorker::Evaluated { point: point.clone() });
         s.apply(FromWorker::Evaluated { point });
         assert_eq!(s.result.as_ref().unwrap().evals.len(), 1, "a repeated evaluation replaces, never duplicates");
@@ -375,6 +396,25 @@ mod tests {
     }
 
     #[test]
+    fn only_a_run_that_spends_its_budget_here_counts_as_finished_here() {
+        let mut s = progressed(20);
+        s.apply(FromWorker::Stopped { step: 20, reason: StopReason::Paused });
+        assert!(!s.finished_here, "a pause is not the end");
+        s.apply(FromWorker::Stopped { step: 20, reason: StopReason::Budget });
+        assert_eq!((s.phase, s.finished_here), (Phase::Done, true));
+
+        // After a reload the same run resumes as done: kept before (or deleted since), not again.
+        let mut back = RunState::restored(s.result.clone().unwrap());
+        back.apply(FromWorker::Ready);
+        back.begin_resume(RunConfig::default());
+        back.apply(FromWorker::Configured { backend: BackendInfo::cpu(), note: None, param_count: 7 });
+        let mut done = s.result.unwrap();
+        done.status = RunStatus::Done;
+        back.apply(FromWorker::Resumed { run: Box::new(done), exact: true });
+        assert_eq!((back.phase, back.finished_here), (Phase::Done, false));
+    }
+
+    #[test]
     fn a_failed_resume_keeps_the_results_as_a_restored_run() {
         let mut s = RunState::restored(progressed(300).result.unwrap());
         s.apply(FromWorker::Ready);
@@ -426,6 +466,24 @@ mod tests {
         s.begin_resume(RunConfig::default());
         assert!(!s.resume_on_cpu && s.resuming && s.steps() == 50);
         assert!(s.error.as_deref().unwrap().contains("device was lost"), "the message stays while the CPU resumes");
+    }
+
+    #[test]
+    fn a_restart_keeps_the_results_and_a_cpu_resume_message_but_not_a_panic() {
+        let message = format!("{}: {}", icl_core::protocol::PANICKED, icl_core::protocol::GPU_OUT_OF_MEMORY);
+        let mut oom = progressed(50);
+        oom.result.as_mut().unwrap().backend.kind = BackendKind::WebGpu;
+        oom.apply(FromWorker::Error { message: message.clone(), fatal: true });
+        oom.restart();
+        assert_eq!((oom.phase, oom.steps(), oom.crashed, oom.resume_on_cpu), (Phase::Restored, 50, false, false));
+        assert!(oom.error.as_deref().unwrap().starts_with("The WebGPU device ran out of memory"));
+        oom.begin_resume(RunConfig::default());
+        assert!(oom.error.as_deref().unwrap().contains("CPU backend"), "and it stays while the CPU resumes");
+
+        let mut panic = progressed(50);
+        panic.apply(FromWorker::Error { message, fatal: true });
+        panic.restart();
+        assert_eq!((panic.phase, panic.steps(), panic.error.clone()), (Phase::Restored, 50, None));
     }
 
     #[test]

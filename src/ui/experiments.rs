@@ -48,21 +48,11 @@ pub fn drive(app: AppState) {
     }
 }
 
-/// Synthetic sweeps per law for the page's power analysis, and the bootstrap of each (the
-/// CLI's `analyze` runs 400). The transition's logistic fits with their bootstrap cost about
-/// 30× a scaling fit, so it gets fewer: its figures say how many.
-fn power_effort(kind: sweep::ExperimentKind) -> (usize, usize) {
-    match kind {
-        sweep::ExperimentKind::Transition => (20, 20),
-        _ => (100, 100),
-    }
-}
-
 /// The power of the sweep's preset and, below the target, of the full preset: (decides, text).
 fn power_lines(result: &sweep::SweepResult) -> Vec<(bool, String)> {
     let mut lines = Vec::new();
     for preset in [result.preset, SweepPreset::Full] {
-        let (reps, bootstrap) = power_effort(result.experiment.kind());
+        let (reps, bootstrap) = sweep::power::interactive_effort(&result.experiment);
         let Some(p) = sweep::power::sweep_power(result, preset, reps, bootstrap) else { break };
         let decides = p.decides();
         let head = if preset == result.preset {

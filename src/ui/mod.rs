@@ -157,12 +157,7 @@ impl AppState {
             }
         });
         self.hidden_pause.update(HiddenPause::user_acted);
-        run.update(|r| {
-            *r = match r.result.take() {
-                Some(result) => RunState::restored(result),
-                None => RunState::new(r.config.clone()),
-            }
-        });
+        run.update(RunState::restart);
         if let Some(e) = failed {
             self.notify(e);
             return;
@@ -301,11 +296,10 @@ pub fn App() -> impl IntoView {
     // backend, which the settings (and the link) then name, so Reset does not ask for the
     // device again. Out of memory kills the trainer, so a fresh one resumes.
     Effect::new(move |_| {
-        let Some((crashed, message)) = run.with(|r| r.resume_on_cpu.then(|| (r.crashed, r.error.clone()))) else { return };
+        let Some(crashed) = run.with(|r| r.resume_on_cpu.then_some(r.crashed)) else { return };
         settings.update(|s| s.backend = BackendChoice::Cpu);
         if crashed {
             app.restart_worker();
-            run.update(|r| r.error = message);
         } else {
             let config = run.with_untracked(|r| r.config.clone());
             app.resume(config, BackendChoice::Cpu, crate::storage::checkpoint_key());

@@ -85,4 +85,9 @@ pub trait ExperimentSpec: Clone + std::fmt::Debug + PartialEq + Serialize + Dese
     fn calibrate(&self, _obs: &[&Obs]) -> Option<Calibration> {
         None
     }
+
+    /// What one analysis of a synthetic sweep costs, relative to a scaling sweep's power-law
+    /// fit: an interactive power analysis ([`super::power::interactive_effort`]) runs fewer
+    /// synthetic sweeps where it is dear.
+    const ANALYSIS_COST: f64 = 1.0;
 }

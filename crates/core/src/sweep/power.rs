@@ -160,6 +160,14 @@ pub fn sweep_power(result: &SweepResult, preset: SweepPreset, reps: usize, boots
     (!laws.is_empty()).then(|| power(&plan, &laws, &calibration, reps, bootstrap, POWER_SEED))
 }
 
+/// Synthetic sweeps and bootstrap resamples of each for an interactive power analysis (the
+/// page; the CLI's `analyze` runs 400 sweeps of 200 resamples): about 100 × 100 scaling
+/// fits' worth, so an experiment whose analysis costs `c` fits gets 100/√c of each (≥ 10).
+pub fn interactive_effort(experiment: &super::Experiment) -> (usize, usize) {
+    let n = (100.0 / experiment.analysis_cost().max(1.0).sqrt()).round().max(10.0) as usize;
+    (n, n)
+}
+
 /// Seed of the synthetic sweeps (fixed: the same design and calibration give the same power).
 pub const POWER_SEED: u64 = 4_802_117;
 

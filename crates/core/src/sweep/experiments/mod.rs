@@ -103,6 +103,12 @@ macro_rules! registry {
                     $(Experiment::$variant(e) => e.calibrate(obs),)+
                 }
             }
+
+            pub(crate) fn analysis_cost(&self) -> f64 {
+                match self {
+                    $(Experiment::$variant(_) => <$module::$variant as ExperimentSpec>::ANALYSIS_COST,)+
+                }
+            }
         }
     };
 }

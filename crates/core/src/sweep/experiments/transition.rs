@@ -154,6 +154,9 @@ impl ExperimentSpec for Transition {
         ]
     }
 
+    /// A logistic fit with its bootstrap, per (h, K), costs about 25–30 power-law fits.
+    const ANALYSIS_COST: f64 = 25.0;
+
     /// From the logistic fit to the first (h, K) (≥ 5 points): σ(ln ε) of the points about
     /// it, the upper plateau as the scale and the lower one's share of it; floor 0. Before
     /// points land: [`ASSUMED_SIGMA_LOG`], [`ASSUMED_PLATEAU`] and [`ASSUMED_LOW_RATIO`].
