@@ -4,7 +4,7 @@ use super::axis::Scale;
 use super::line::{LineChart, Series, SeriesStyle};
 use super::style::{self, color_for, display_name};
 use icl_core::eval::ErrorCurve;
-use icl_core::schema::{LossLog, NamedCurve};
+use icl_core::schema::{LossLog, NamedCurve, ProbeSummary};
 use icl_core::theory::TheoryCurve;
 
 fn loss_points(log: &LossLog) -> Vec<(f64, f64)> {
@@ -131,6 +131,45 @@ pub fn icl_error_chart(
         y_scale: if y_log { Scale::Log } else { Scale::Linear },
         empty_hint: "press Train to measure the model's in-context error".into(),
         series,
+        ..Default::default()
+    }
+}
+
+/// The trained model's one-step η_eff against k (markers, ±1 SE band) beside THEORY.md
+/// §4.3's competing prediction, the per-k optimal step of one GD step (= the optimal one-layer
+/// linear attention at that k), η*(k) = k/(k + D + 1 + σ²), dashed. Mehta & Gupta's
+/// η_eff ∝ 1/√(L·d) has a free constant and no k: a flat line at an unknown height, so the
+/// page names it rather than drawing it.
+pub fn eta_eff_chart(probe: &ProbeSummary, dim: usize, noise_var: f64) -> LineChart {
+    let measured: Vec<(f64, f64, f64)> = probe
+        .eta_by_k
+        .iter()
+        .enumerate()
+        .filter_map(|(k, e)| {
+            let se = probe.se_eta_by_k.get(k).copied().flatten().unwrap_or(0.0);
+            Some((k as f64, (*e)?, se))
+        })
+        .collect();
+    let k_max = probe.eta_by_k.len().saturating_sub(1);
+    let optimum = (1..=k_max).map(|k| (k as f64, icl_core::theory::mehta_gupta::eta_eff_linear_attention(k, dim, noise_var))).collect();
+    LineChart {
+        x_label: "in-context examples k".into(),
+        y_label: "effective step η_eff".into(),
+        empty_hint: "probe the model (linear tasks only)".into(),
+        series: vec![
+            Series {
+                label: "model: least-squares step of one GD step".into(),
+                points: measured.iter().map(|&(k, e, _)| (k, e)).collect(),
+                band: Some(measured.iter().map(|&(k, e, se)| (k, e - se, e + se)).collect()),
+                style: SeriesStyle::solid(style::MODEL, 2).with_markers(),
+            },
+            Series {
+                label: "η*(k) = k/(k+D+1+σ²), the per-k optimum (theory)".into(),
+                points: optimum,
+                band: None,
+                style: SeriesStyle::dashed(color_for("gd1"), 2),
+            },
+        ],
         ..Default::default()
     }
 }

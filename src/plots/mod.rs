@@ -27,7 +27,7 @@ mod style;
 #[cfg(test)]
 mod tests;
 
-pub use builders::{add_shifted_model, icl_error_chart, loss_chart, sweep_charts, sweep_heatmap, theory_lines};
+pub use builders::{add_shifted_model, eta_eff_chart, icl_error_chart, loss_chart, sweep_charts, sweep_heatmap, theory_lines};
 pub use line::{HoverPoints, take_hover_points};
 pub use heatmap::{Heatmap, HeatmapGrid, attention_map};
 pub use overlay::add_overlay;

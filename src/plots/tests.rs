@@ -733,3 +733,32 @@ fn plots_learner_colours_read_on_both_backgrounds() {
     set_dark(true);
     assert_ne!(chart_colour(indigo), indigo);
 }
+
+#[test]
+fn plots_eta_eff_chart_draws_the_measured_steps_beside_the_per_k_optimum() {
+    let probe = icl_core::schema::ProbeSummary {
+        prompts: 64,
+        steps: 1,
+        eta_one: 0.5,
+        se_eta_one: 0.01,
+        cosine_one: 0.9,
+        residual_one: 0.1,
+        eta_multi: 0.5,
+        cosine_multi: 0.9,
+        residual_multi: 0.1,
+        k_max: 4,
+        eta_at_k_max: 0.5,
+        se_eta_at_k_max: 0.01,
+        eta_by_k: vec![None, Some(0.5), None, Some(0.52), Some(0.51)],
+        se_eta_by_k: vec![None, Some(0.01), None, Some(0.01), None],
+    };
+    let c = eta_eff_chart(&probe, 4, 0.0);
+    assert_eq!(c.series[0].points, vec![(1.0, 0.5), (3.0, 0.52), (4.0, 0.51)], "k without a step are left out");
+    assert_eq!(c.series[0].band.as_ref().unwrap()[2], (4.0, 0.51, 0.51), "a missing SE draws no band");
+    // η*(k) = k/(k + D + 1): 1/6 at k = 1, 4/9 at k = 4.
+    let theory = &c.series[1].points;
+    assert_eq!(theory.len(), 4);
+    assert!((theory[0].1 - 1.0 / 6.0).abs() < 1e-12 && (theory[3].1 - 4.0 / 9.0).abs() < 1e-12, "{theory:?}");
+    let (svg, _) = render("eta-eff", 720, 400, &c);
+    assert!(svg.contains("η_eff"), "the y axis is named");
+}

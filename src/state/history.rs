@@ -234,7 +234,7 @@ mod tests {
         r.elapsed_s = 1.5;
         r.status = RunStatus::Done;
         let curve = ErrorCurve { k: vec![0, 1, 2], mean: vec![1.0, 0.6, 0.3], se: vec![0.1, 0.1, 0.1] };
-        r.evals.push(EvalPoint { step: steps, elapsed_s: 1.5, curve, shifted: None });
+        r.evals.push(EvalPoint { step: steps, elapsed_s: 1.5, curve, shifted: None, query_exact: None });
         r
     }
 

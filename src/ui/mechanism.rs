@@ -22,7 +22,8 @@ pub fn Mechanism() -> impl IntoView {
     let probe = move |_| app.send(ToWorker::Probe { prompt: prompt.get_untracked() });
     let grid = Memo::new(move |_| {
         app.run.with(|r| {
-            r.attention.as_ref().map(|(step, p, tokens, maps)| {
+            // Linear attention has no softmax weights to show (its maps come back empty).
+            r.attention.as_ref().filter(|(_, _, _, maps)| !maps.is_empty()).map(|(step, p, tokens, maps)| {
                 let labels = token_labels(*tokens);
                 let mut heatmaps = Vec::new();
                 for (layer, heads) in maps.iter().enumerate() {
@@ -40,6 +41,14 @@ pub fn Mechanism() -> impl IntoView {
         })
     });
     let summary = move || app.run.with(|r| r.result.as_ref().and_then(|x| x.probe.clone()));
+    // η_eff against k, once a probe measured it (linear tasks; older run files have none).
+    let eta_chart = Memo::new(move |_| {
+        app.run.with(|r| {
+            let x = r.result.as_ref()?;
+            let p = x.probe.as_ref().filter(|p| p.eta_by_k.iter().any(Option::is_some))?;
+            Some(plots::eta_eff_chart(p, x.config.task.dim, x.config.task.noise_var))
+        })
+    });
     view! {
         <section class="mechanism legend" data-testid="mechanism">
             <h2>"Mechanism probes"</h2>
@@ -57,8 +66,15 @@ pub fn Mechanism() -> impl IntoView {
                         p.eta_one, p.se_eta_one, p.cosine_one, p.residual_one, p.steps, p.eta_multi, p.cosine_multi, p.prompts)}
                 </p>
             })}
+            <Show when=move || eta_chart.with(Option::is_some)>
+                {chart_card("Effective step η_eff against k", "eta-chart", move || eta_chart.get().unwrap_or_default())}
+                <p class="hint">"Measured: the model's predictions regressed on one GD step's, at each k. Dashed: the step a single GD step (or one linear-attention layer trained at that k alone) should take, η*(k) = k/(k + D + 1 + σ²), which grows with k toward 1 (THEORY.md §4.3). One linear-attention layer trained on every k at once shares one step, so it sits flat. Mehta & Gupta's η_eff ∝ 1/√(L·d) has no k in it: a flat line whose height the claim leaves open."</p>
+            </Show>
             <Show when=move || app.run.with(|r| r.attention.is_none())>
                 <p class="hint">"Train, pause, then probe (a run probes itself when its step budget is spent)."</p>
+            </Show>
+            <Show when=move || app.run.with(|r| r.attention.as_ref().is_some_and(|a| a.3.is_empty()))>
+                <p class="hint" data-testid="no-attention-maps">"Linear attention has no softmax weights, so there is no attention map to draw: its prediction is linear in the query, ŷ = x_qᵀ g, and the η_eff chart above reads its step exactly."</p>
             </Show>
             <Show when=move || grid.with(Option::is_some)>
                 {move || {

@@ -30,6 +30,10 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         // The same model on out-of-distribution prompts; baselines and theory below are in-distribution.
         columns.push(Column { name: format!("model_{}", shift.name()), values: table::align(&ks, &shifted.k, &shifted.mean) });
     }
+    if let Some(exact) = &eval.query_exact {
+        columns.push(Column { name: "model_exact".into(), values: table::align(&ks, &exact.k, &exact.mean) });
+        columns.push(Column { name: "model_exact_se".into(), values: table::align(&ks, &exact.k, &exact.se) });
+    }
     for b in &run.baselines {
         columns.push(Column { name: format!("{} (MC)", b.name), values: table::align(&ks, &b.curve.k, &b.curve.mean) });
     }
@@ -51,5 +55,16 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
     );
     println!("# total normalised ICL error; (MC) = measured on the same held-out prompts, (th) = THEORY.md closed forms");
     table::print(&ks, &columns);
+    // How the measured curve sits against each theory curve (the page shows the same): the
+    // query-exact curve where the model has one (linear attention).
+    let compared = eval.query_exact.as_ref().unwrap_or(&eval.curve);
+    if eval.query_exact.is_some() {
+        println!("# against theory: the query-exact error (linear in the query: the query's expectation taken exactly)");
+    }
+    for c in &curves {
+        if let Some(a) = theory::agreement::CurveAgreement::of(compared, c) {
+            println!("# {}: {}/{} k within 2 SE; largest |z| {:.1} at k = {}", c.id, a.within, a.compared, a.worst.1, a.worst.0);
+        }
+    }
     Ok(())
 }

@@ -91,6 +91,8 @@ impl GdAlignment {
             k_max,
             eta_at_k_max: self.eta_by_k.get(k_max).copied().unwrap_or(f64::NAN),
             se_eta_at_k_max: self.se_eta_by_k.get(k_max).copied().unwrap_or(f64::NAN),
+            eta_by_k: self.eta_by_k.iter().map(|v| v.is_finite().then_some(*v)).collect(),
+            se_eta_by_k: self.se_eta_by_k.iter().map(|v| v.is_finite().then_some(*v)).collect(),
         }
     }
 }

@@ -46,6 +46,12 @@ pub struct ProbeSummary {
     pub eta_at_k_max: f64,
     #[serde(with = "nan_as_null")]
     pub se_eta_at_k_max: f64,
+    /// The one-step η_eff at each k = 0..=K, and its SE: None at k = 0 (no step is defined
+    /// there) and wherever the regression had no data. Files written before it have none.
+    #[serde(default)]
+    pub eta_by_k: Vec<Option<f64>>,
+    #[serde(default)]
+    pub se_eta_by_k: Vec<Option<f64>>,
 }
 
 /// Which burn backend ran.
@@ -100,6 +106,11 @@ pub struct EvalPoint {
     /// The same model scored on the out-of-distribution prompts (`eval.shift`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shifted: Option<ErrorCurve>,
+    /// A model linear in its query (linear attention) on ISO linear tasks: the same error
+    /// with the query's expectation taken exactly ([`ErrorCurve::query_exact`]), which the
+    /// comparison with its theory curve uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_exact: Option<ErrorCurve>,
 }
 
 /// A baseline's (or theory's) error curve with its name.
@@ -440,7 +451,8 @@ mod tests {
         run.loss.push(1, 1.25);
         let curve = ErrorCurve { k: vec![0, 1, 2], mean: vec![1.0, 0.9, 0.8], se: vec![0.1, 0.1, 0.1] };
         let shifted = Some(ErrorCurve { mean: vec![1.0, 1.5, 2.0], ..curve.clone() });
-        run.evals.push(EvalPoint { step: 1, elapsed_s: 0.5, curve: curve.clone(), shifted });
+        let query_exact = Some(ErrorCurve { mean: vec![1.0, 0.95, 0.85], ..curve.clone() });
+        run.evals.push(EvalPoint { step: 1, elapsed_s: 0.5, curve: curve.clone(), shifted, query_exact });
         run.baselines.push(NamedCurve { name: "zero".into(), curve });
         run
     }

@@ -1050,6 +1050,8 @@ fn probe(v: f64) -> ProbeSummary {
         k_max: 16,
         eta_at_k_max: v,
         se_eta_at_k_max: 0.01,
+        eta_by_k: vec![None, Some(v), Some(0.9 * v)],
+        se_eta_by_k: vec![None, Some(0.01), None],
     }
 }
 
@@ -1079,6 +1081,7 @@ fn valid_run() -> impl Strategy<Value = RunResult> {
                     elapsed_s: i as f64,
                     curve: curve(n, 1.0),
                     shifted: shifted.then(|| curve(n, 2.0)),
+                    query_exact: ((salt >> i) & 2 == 2).then(|| curve(n, 0.9)),
                 });
             }
             for (i, name) in ["zero", "ols", "ridge, λ=\"1\""].iter().take(baselines).enumerate() {
@@ -1160,7 +1163,7 @@ fn valid_sweep() -> impl Strategy<Value = SweepResult> {
                 if run.status == RunStatus::Diverged && e + 1 == evals {
                     c.mean[0] = f64::NAN;
                 }
-                run.evals.push(EvalPoint { step: (e + 1) * 10, elapsed_s: e as f64, curve: c, shifted: None });
+                run.evals.push(EvalPoint { step: (e + 1) * 10, elapsed_s: e as f64, curve: c, shifted: None, query_exact: None });
                 run.loss.push(e * 10, 1.0 / (1.0 + e as f64));
             }
             run.steps = evals * 10;
@@ -1370,7 +1373,7 @@ fn checkpoint_loading_mutated_blobs() {
 
 fn sample_run_json() -> Value {
     let mut run = RunResult::new(RunConfig::default(), BackendInfo::cpu(), "test");
-    run.evals.push(EvalPoint { step: 1, elapsed_s: 0.5, curve: curve(33, 1.0), shifted: None });
+    run.evals.push(EvalPoint { step: 1, elapsed_s: 0.5, curve: curve(33, 1.0), shifted: None, query_exact: None });
     serde_json::from_str(&run.to_json()).unwrap()
 }
 
@@ -1448,7 +1451,7 @@ fn refusals_name_the_json_path() {
 fn floats_round_trip_exactly() {
     let mut run = RunResult::new(RunConfig::default(), BackendInfo::cpu(), "test");
     run.elapsed_s = 1.0 / 11.0;
-    run.evals.push(EvalPoint { step: 1, elapsed_s: 0.1, curve: curve(33, 1.0), shifted: None });
+    run.evals.push(EvalPoint { step: 1, elapsed_s: 0.1, curve: curve(33, 1.0), shifted: None, query_exact: None });
     let json = run.to_json();
     assert_eq!(RunResult::from_json(&json).unwrap().to_json(), json);
 }

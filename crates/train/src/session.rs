@@ -127,10 +127,19 @@ impl RunSession {
                 return Err(e);
             }
         };
-        let point = EvalPoint { step: self.trainer.steps(), elapsed_s, curve, shifted };
+        let point = EvalPoint { step: self.trainer.steps(), elapsed_s, curve, shifted, query_exact: self.score_query_exact().await? };
         self.result.evals.push(point.clone());
         self.result.elapsed_s = elapsed_s;
         Ok(point)
+    }
+
+    /// A model linear in its query (linear attention) on ISO linear prompts: the held-out
+    /// error with the query's expectation taken exactly. None for the transformer.
+    async fn score_query_exact(&self) -> Result<Option<ErrorCurve>, TrainError> {
+        match self.trainer.query_weights_chunked(&self.held_out).await? {
+            Some(g) => Ok(ErrorCurve::query_exact(&self.held_out, &g, &self.result.config.task)),
+            None => Ok(None),
+        }
     }
 
     async fn score(&self) -> Result<(ErrorCurve, Option<ErrorCurve>), TrainError> {

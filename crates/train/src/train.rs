@@ -348,11 +348,33 @@ impl Trainer {
         Ok(out)
     }
 
+    /// Prompts per chunk of an evaluation: at most 256, and about 64 MB of activations.
+    fn eval_chunk(&self) -> usize {
+        let per_prompt = self.config.memory_estimate().activation_bytes / self.config.train.batch.max(1) as f64;
+        ((64e6 / per_prompt.max(1.0)) as usize).clamp(1, 256)
+    }
+
+    /// For a model linear in its query (linear attention): the weights g `[batch, n_points, D]`
+    /// with ŷ_k = x_kᵀ g_k, in chunks. None for the transformer, whose prediction is not linear
+    /// in the query.
+    pub async fn query_weights_chunked(&self, batch: &PromptBatch) -> Result<Option<Vec<f32>>, TrainError> {
+        let IclModel::LinearAttention(model) = self.model.valid() else { return Ok(None) };
+        let device = self.device.clone().inner();
+        let chunk = self.eval_chunk();
+        let mut out = Vec::with_capacity(batch.batch * batch.n_points * batch.dim);
+        let mut start = 0;
+        while start < batch.batch {
+            let part = batch.slice(start..(start + chunk).min(batch.batch));
+            out.extend(read_f32(model.query_weights(crate::prompt_points(&part, &device))).await?); // [chunk, n, D]
+            start += chunk;
+        }
+        Ok(Some(out))
+    }
+
     /// Predictions `[batch, n_points]` for a large batch, computed in chunks of at most 256
     /// prompts and about 64 MB of activations.
     pub async fn predict_chunked(&self, batch: &PromptBatch) -> Result<Vec<f32>, TrainError> {
-        let per_prompt = self.config.memory_estimate().activation_bytes / self.config.train.batch.max(1) as f64;
-        let chunk = ((64e6 / per_prompt.max(1.0)) as usize).clamp(1, 256);
+        let chunk = self.eval_chunk();
         let mut out = Vec::with_capacity(batch.batch * batch.n_points);
         let mut start = 0;
         while start < batch.batch {

@@ -36,7 +36,7 @@ fn done_point(p: &SweepPoint, value: impl Fn(usize) -> f64) -> PointResult {
         elapsed_s: 1.0,
         final_curve: curve.clone(),
         final_loss: 0.5,
-        evals: vec![EvalPoint { step: p.config.train.steps, elapsed_s: 1.0, curve, shifted: None }],
+        evals: vec![EvalPoint { step: p.config.train.steps, elapsed_s: 1.0, curve, shifted: None, query_exact: None }],
         status: RunStatus::Done,
         probe: None,
     }
@@ -325,8 +325,8 @@ fn sweep_point_from_run_keeps_finite_evaluations() {
     let q = &p.points[0];
     let mut run = RunResult::new(q.config.clone(), BackendInfo::cpu(), "test");
     let good = ErrorCurve { k: vec![0, 1], mean: vec![1.0, 0.5], se: vec![0.1, 0.1] };
-    run.evals.push(EvalPoint { step: 100, elapsed_s: 1.0, curve: good.clone(), shifted: None });
-    run.evals.push(EvalPoint { step: 200, elapsed_s: 2.0, curve: ErrorCurve { mean: vec![f64::NAN, 1.0], ..good.clone() }, shifted: None });
+    run.evals.push(EvalPoint { step: 100, elapsed_s: 1.0, curve: good.clone(), shifted: None, query_exact: None });
+    run.evals.push(EvalPoint { step: 200, elapsed_s: 2.0, curve: ErrorCurve { mean: vec![f64::NAN, 1.0], ..good.clone() }, shifted: None, query_exact: None });
     run.loss.push(0, f64::NAN);
     run.status = RunStatus::Diverged;
     run.steps = 200;
@@ -563,7 +563,7 @@ fn sweep_learning_curve_depth_gains() {
             .map(|i| {
                 let scale = 1.0 + 1.0 / i as f64;
                 let c = &pr.final_curve;
-                EvalPoint { step: i * 200, elapsed_s: i as f64, curve: ErrorCurve { mean: c.mean.iter().map(|m| m * scale).collect(), ..c.clone() }, shifted: None }
+                EvalPoint { step: i * 200, elapsed_s: i as f64, curve: ErrorCurve { mean: c.mean.iter().map(|m| m * scale).collect(), ..c.clone() }, shifted: None, query_exact: None }
             })
             .collect();
         r.points.push(pr);
@@ -609,6 +609,8 @@ fn sweep_eta_eff_verdicts_from_probes() {
             k_max: pr.config.context,
             eta_at_k_max: eta,
             se_eta_at_k_max: 0.001,
+            eta_by_k: Vec::new(),
+            se_eta_by_k: Vec::new(),
         });
     }
     let a = analyze(&r);
@@ -756,3 +758,15 @@ fn power_table() {
     }
 }
 
+
+/// The page's power analysis spends about the same time on every experiment: the
+/// transition's dear logistic fits get fewer synthetic sweeps than a scaling fit.
+#[test]
+fn interactive_power_effort_follows_each_experiments_analysis_cost() {
+    use crate::sweep::experiment::ExperimentSpec;
+    use crate::sweep::power::interactive_effort;
+    let scaling = Experiment::Scaling(Scaling::default_experiment());
+    let transition = Experiment::Transition(Transition::default_experiment());
+    assert_eq!(interactive_effort(&scaling), (100, 100));
+    assert_eq!(interactive_effort(&transition), (20, 20));
+}

@@ -14,8 +14,10 @@
 //! * [`asymptotic`] – §2.4/§3.1 proportional limits: Lu et al. e_∞, finite-κ, Bayes fixed point;
 //! * [`bordelon`] – §3.2 Christoffel R_L, projection-width model, compute-optimal allocation;
 //! * [`mehta_gupta`] – §4 claims as functions with free constants;
-//! * [`catalogue`] – [`curves`] / [`theory_table_json`] for the UI and CLI.
+//! * [`catalogue`] – [`curves`] / [`theory_table_json`] for the UI and CLI;
+//! * [`agreement`] – how a measured curve sits against a theory curve, k by k (z-scores).
 
+pub mod agreement;
 pub mod asymptotic;
 pub mod bordelon;
 pub mod catalogue;
