@@ -11,6 +11,22 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ICL_CACHE/target}"
 export ICL_WASM_TARGET_DIR="${ICL_WASM_TARGET_DIR:-$ICL_CACHE/target-wasm}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Every clone shares the caches, and cargo keys the workspace crates' artifacts without the
+# clone's path: built in one clone, they look fresh to another, whose edits are then never
+# compiled (found when a test passed on stale wasm). So the first build from a new clone
+# drops the workspace crates' artifacts (a few minutes to rebuild; dependencies stay).
+forget_other_clone() {
+  local stamp="$ICL_CACHE/last-clone"
+  mkdir -p "$ICL_CACHE"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$ROOT" ]; then
+    say "the build cache was last used by $(cat "$stamp"): rebuilding this clone's crates"
+    local crates=(-p icl-core -p icl-train -p icl-worker -p icl-lab -p icl-lab-app)
+    (cd "$ROOT" && cargo clean --release "${crates[@]}" >/dev/null 2>&1 || true)
+    (cd "$ROOT" && CARGO_TARGET_DIR="$ICL_WASM_TARGET_DIR" cargo clean --release --target wasm32-unknown-unknown -p icl-core -p icl-train -p icl-worker -p icl-lab-app >/dev/null 2>&1 || true)
+  fi
+  echo "$ROOT" > "$stamp"
+}
 sudo_if_needed() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -47,3 +63,4 @@ build_dist() {
   say "building dist/ with trunk (release)"
   (cd "$ROOT" && CARGO_TARGET_DIR="$ICL_WASM_TARGET_DIR" trunk build --release)
 }
+forget_other_clone

@@ -66,6 +66,10 @@ struct State {
     gpu: Option<(Device, BackendInfo)>,
     /// Set by the device-lost callback.
     gpu_lost: Option<String>,
+    /// The page was told the device is lost (once per worker: the device is never reopened).
+    gpu_lost_reported: bool,
+    /// A run is training on the GPU now (the generation of its driver).
+    gpu_driving: Option<u64>,
     /// The adapter's `maxBufferSize` and `maxStorageBufferBindingSize`, for the preflight.
     gpu_limits: (Option<f64>, Option<f64>),
     /// A test asked for a NaN in the next training batch ([`Fault::Nan`]).
@@ -165,6 +169,13 @@ async fn probe_and_return(generation: u64, mut run: Run, prompt: usize) {
     act(with(|s| s.slot.probe_done(generation, run)));
 }
 
+/// Tells the page the WebGPU device is lost, once.
+fn report_device_lost(reason: String) {
+    if !with(|s| std::mem::replace(&mut s.gpu_lost_reported, true)) {
+        post(&FromWorker::DeviceLost { reason });
+    }
+}
+
 async fn open_device(choice: BackendChoice) -> (Device, BackendInfo, Option<String>) {
     if let Some(lost) = with(|s| s.gpu_lost.clone()) {
         if choice != BackendChoice::Cpu {
@@ -184,7 +195,12 @@ async fn open_device(choice: BackendChoice) -> (Device, BackendInfo, Option<Stri
                 return (d, i, None);
             }
             let opened = icl_train::backend::open_gpu(BackendKind::WebGpu, |reason| {
-                with(|s| s.gpu_lost = Some(reason));
+                with(|s| s.gpu_lost = Some(reason.clone()));
+                // Said at once while a run trains on the device: its driver may be waiting on
+                // a read the lost device never answers, and would never say it.
+                if with(|s| s.gpu_driving.is_some()) {
+                    report_device_lost(reason);
+                }
             })
             .await;
             match opened {
@@ -339,6 +355,9 @@ async fn drive(generation: u64, mut run: Run) {
     // about 10% of throughput. With more cores (or a real GPU) the worker runs flat out.
     let cores = crate::js::get(&crate::js::get(&js_sys::global(), "navigator"), "hardwareConcurrency").as_f64().unwrap_or(4.0);
     let on_gpu = run.session.result.backend.kind == BackendKind::WebGpu;
+    if on_gpu {
+        with(|s| s.gpu_driving = Some(generation));
+    }
     let share_cpu = (on_gpu && run.session.result.backend.fallback_adapter) || cores <= 2.0;
     let stop = loop {
         let most = match with(|s| s.slot.next_chunk(generation, &run)) {
@@ -347,7 +366,7 @@ async fn drive(generation: u64, mut run: Run) {
             Chunk::Train(most) => most,
         };
         if let (Some(reason), true) = (with(|s| s.gpu_lost.clone()), on_gpu) {
-            post(&FromWorker::DeviceLost { reason });
+            report_device_lost(reason);
             break None;
         }
         if with(|s| std::mem::take(&mut s.poison_next)) {
@@ -374,7 +393,7 @@ async fn drive(generation: u64, mut run: Run) {
                     // A failed transfer on a lost device: say so when the callback has come.
                     sleep_ms(100).await;
                     if let Some(reason) = with(|s| s.gpu_lost.clone()) {
-                        post(&FromWorker::DeviceLost { reason });
+                        report_device_lost(reason);
                         break None;
                     }
                 }
@@ -415,6 +434,7 @@ async fn drive(generation: u64, mut run: Run) {
             _ => save_checkpoint(&mut run, true).await,
         }
     }
+    with(|s| s.gpu_driving = s.gpu_driving.filter(|&g| g != generation));
     act(with(|s| s.slot.driver_stopped(generation, run, stop)));
 }
 
