@@ -182,7 +182,7 @@ if [ "$browser_ok" = 1 ]; then
   fi
   webgpu=(--skip-webgpu)
   if [ -n "${BENCH_WEBGPU:-}" ] && [ -z "${BENCH_SKIP_WEBGPU:-}" ]; then webgpu=(); fi
-  node tests/bench/browser.mjs --query '?D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001' --steps "$BROWSER_STEPS" "${interleave[@]}" "${webgpu[@]}" | tee "$TMP/browser.jsonl" \
+  node tests/bench/browser.mjs --query '?D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001&warmup=0&cosine=0&curriculum=0' --steps "$BROWSER_STEPS" "${interleave[@]}" "${webgpu[@]}" | tee "$TMP/browser.jsonl" \
     || skip "tests/bench/browser.mjs failed (its figures so far are above)"
   paint="$(grep '"paint"' "$TMP/browser.jsonl" || true)"
   row "first paint" "FCP $(num first_contentful_paint_ms <<<"$paint") ms, interactive $(num app_interactive_ms <<<"$paint") ms, trainer ready $(num trainer_ready_ms <<<"$paint") ms" "-" "-"

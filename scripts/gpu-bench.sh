@@ -53,7 +53,7 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/icl-gpu-bench.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
 REF_FLOP=5.8e9   # FLOP a reference step (see the header)
-REF_QUERY='?D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001'
+REF_QUERY='?D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001&warmup=0&cosine=0&curriculum=0'
 SUMMARY=()
 row() { SUMMARY+=("$1|$2|$3|$4"); }
 num() { sed -n "s/.*\"$1\":[[:space:]]*\\(-\\{0,1\\}[0-9.eE+-]*\\).*/\\1/p" | head -n 1; }

@@ -18,7 +18,7 @@ import { serveDist, launch, DIST } from '../e2e/harness.mjs';
 import { peerInstalled, servePeer, runPeer, withChromiumFlags, INSTALL_HINT } from './tfjs/run.mjs';
 
 /** The reference workload (Preset::Reference, tests/bench/pytorch_reference.py), spelled out. */
-export const REFERENCE_QUERY = '?D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001';
+export const REFERENCE_QUERY = '?D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001&warmup=0&cosine=0&curriculum=0';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

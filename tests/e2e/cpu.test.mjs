@@ -54,7 +54,7 @@ test('reference workload on the CPU backend: trains and reports its speed', { ti
   const fresh = await launch({ webgpu: false });
   const page = await fresh.newPage();
   // The reference workload spelled out: the page's default is the smaller quick start.
-  await page.goto(server.url + '?backend=cpu&steps=3&D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001&evalN=512&evalEvery=100');
+  await page.goto(server.url + '?backend=cpu&steps=3&D=8&K=32&d=64&L=4&H=4&B=64&lr=0.001&warmup=0&cosine=0&curriculum=0&evalN=512&evalEvery=100');
   await waitConfigured(page);
   assert.match(await page.locator('.derived').innerText(), /^20\d{4} parameters/, 'the reference model (≈205k parameters)');
   await page.click('[data-testid=train]');

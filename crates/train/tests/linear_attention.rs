@@ -115,6 +115,7 @@ fn one_layer_trained_lands_on_its_exact_curve() {
     config.train.batch = 256;
     config.train.lr = 1e-2;
     config.train.cosine = true;
+    (config.train.warmup, config.train.curriculum) = (0, 0);
     config.train.steps = 600;
     config.eval.prompts = 8192;
     let theory = icl_core::theory::linear_attention::shared_gamma_optimum(&config.task, config.context).unwrap();
