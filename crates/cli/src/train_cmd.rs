@@ -99,7 +99,8 @@ pub fn train(
         if session.budget_spent() {
             break;
         }
-        let losses = pollster::block_on(session.train(10, 10)).map_err(|e| e.to_string())?;
+        let chunk = session.steps_to_next_eval().min(10);
+        let losses = pollster::block_on(session.train(chunk, chunk)).map_err(|e| e.to_string())?;
         since_print += losses.len();
         loss_sum += losses.iter().map(|l| l.1).sum::<f64>();
         if !quiet && last_print.elapsed().as_secs_f64() > 2.0 {

@@ -46,6 +46,15 @@ impl RunSession {
         last != Some(step) && (step % self.result.config.eval.every == 0 || self.budget_spent())
     }
 
+    /// Steps until the next scheduled evaluation (the next multiple of `eval.every`): a
+    /// caller training in chunks ends one there, so the schedule never depends on chunk
+    /// sizes (the browser sizes its chunks by time, and skipped every evaluation whose step
+    /// fell inside a chunk: two runs of one seed then differed in their evaluations).
+    pub fn steps_to_next_eval(&self) -> usize {
+        let every = self.result.config.eval.every.max(1);
+        every - self.trainer.steps() % every
+    }
+
     /// Trains up to `n` steps (never past the budget), reading losses in groups of
     /// `read_every`, and records them. Returns the new losses.
     pub async fn train(&mut self, n: usize, read_every: usize) -> Result<Vec<(usize, f64)>, TrainError> {

@@ -219,3 +219,26 @@ fn a_checkpoint_through_bytes_resumes_exactly_in_a_new_session() {
         assert!(wrong.resume(&checkpoint).unwrap_err().contains("other settings"));
     }
 }
+
+/// A caller that trains in chunks of any size, each ended at `steps_to_next_eval`, evaluates
+/// at every multiple of `eval.every` (the browser sizes chunks by time: before, a chunk
+/// spanning a multiple skipped that evaluation, and two runs of one seed differed).
+#[test]
+fn evaluations_follow_the_schedule_whatever_the_chunk_sizes() {
+    let mut c = small_config();
+    (c.train.steps, c.eval.every, c.eval.prompts) = (50, 10, 16);
+    let mut session = icl_train::RunSession::new(&c, &Device::flex(), icl_core::schema::BackendInfo::cpu(), "test").unwrap();
+    let mut sizes = [7usize, 3, 13, 1, 29].into_iter().cycle();
+    loop {
+        if session.eval_due() {
+            pollster::block_on(session.evaluate(0.0)).unwrap();
+        }
+        if session.budget_spent() {
+            break;
+        }
+        let n = sizes.next().unwrap().min(session.steps_to_next_eval());
+        pollster::block_on(session.train(n, n)).unwrap();
+    }
+    let steps: Vec<usize> = session.result.evals.iter().map(|e| e.step).collect();
+    assert_eq!(steps, vec![0, 10, 20, 30, 40, 50]);
+}

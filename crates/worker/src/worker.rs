@@ -372,7 +372,7 @@ async fn drive(generation: u64, mut run: Run) {
         if with(|s| std::mem::take(&mut s.poison_next)) {
             run.session.trainer.poison_next_batch();
         }
-        let n = ((CHUNK_MS / run.ms_per_step).round() as usize).clamp(1, 64).min(most);
+        let n = ((CHUNK_MS / run.ms_per_step).round() as usize).clamp(1, 64).min(most).min(run.session.steps_to_next_eval());
         let chunk_start = now_ms();
         let losses = run.session.train(n, n).await;
         let chunk_ms = now_ms() - chunk_start;
