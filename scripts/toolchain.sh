@@ -21,9 +21,10 @@ forget_other_clone() {
   mkdir -p "$ICL_CACHE"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$ROOT" ]; then
     say "the build cache was last used by $(cat "$stamp"): rebuilding this clone's crates"
-    local crates=(-p icl-core -p icl-train -p icl-worker -p icl-lab -p icl-lab-app)
-    (cd "$ROOT" && cargo clean --release "${crates[@]}" >/dev/null 2>&1 || true)
-    (cd "$ROOT" && CARGO_TARGET_DIR="$ICL_WASM_TARGET_DIR" cargo clean --release --target wasm32-unknown-unknown -p icl-core -p icl-train -p icl-worker -p icl-lab-app >/dev/null 2>&1 || true)
+    # The workspace's crates and the vendored (patched) ones: all are built from the clone.
+    local shared=(-p icl-core -p icl-train -p icl-worker -p icl-lab-app -p burn-flex -p burn-optim)
+    (cd "$ROOT" && cargo clean --release "${shared[@]}" -p icl-lab >/dev/null 2>&1 || true)
+    (cd "$ROOT" && CARGO_TARGET_DIR="$ICL_WASM_TARGET_DIR" cargo clean --release --target wasm32-unknown-unknown "${shared[@]}" >/dev/null 2>&1 || true)
   fi
   echo "$ROOT" > "$stamp"
 }
