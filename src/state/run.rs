@@ -443,16 +443,21 @@ mod tests {
         assert_eq!((s.phase, s.steps()), (Phase::Paused, 120));
     }
 
-    #[test]
-    fn a_gpu_out_of_memory_panic_asks_for_a_cpu_resume_but_a_cpu_one_does_not() {
+    /// A run 50 steps in on `kind` whose trainer panicked with WebGPU's out-of-memory words.
+    fn out_of_memory_on(kind: BackendKind) -> RunState {
         let message = format!("{}: {}", icl_core::protocol::PANICKED, icl_core::protocol::GPU_OUT_OF_MEMORY);
         let mut s = progressed(50);
-        s.result.as_mut().unwrap().backend.kind = BackendKind::WebGpu;
-        s.apply(FromWorker::Error { message: message.clone(), fatal: true });
+        s.result.as_mut().unwrap().backend.kind = kind;
+        s.apply(FromWorker::Error { message, fatal: true });
+        s
+    }
+
+    #[test]
+    fn a_gpu_out_of_memory_panic_asks_for_a_cpu_resume_but_a_cpu_one_does_not() {
+        let s = out_of_memory_on(BackendKind::WebGpu);
         assert!(s.crashed && s.resume_on_cpu, "out of memory on WebGPU: resume on CPU");
         assert!(s.error.as_deref().unwrap().starts_with("The WebGPU device ran out of memory"));
-        let mut cpu = progressed(50);
-        cpu.apply(FromWorker::Error { message, fatal: true });
+        let cpu = out_of_memory_on(BackendKind::Cpu);
         assert!(cpu.crashed && !cpu.resume_on_cpu, "the same words on the CPU backend are just a panic");
     }
 
@@ -470,18 +475,14 @@ mod tests {
 
     #[test]
     fn a_restart_keeps_the_results_and_a_cpu_resume_message_but_not_a_panic() {
-        let message = format!("{}: {}", icl_core::protocol::PANICKED, icl_core::protocol::GPU_OUT_OF_MEMORY);
-        let mut oom = progressed(50);
-        oom.result.as_mut().unwrap().backend.kind = BackendKind::WebGpu;
-        oom.apply(FromWorker::Error { message: message.clone(), fatal: true });
+        let mut oom = out_of_memory_on(BackendKind::WebGpu);
         oom.restart();
         assert_eq!((oom.phase, oom.steps(), oom.crashed, oom.resume_on_cpu), (Phase::Restored, 50, false, false));
         assert!(oom.error.as_deref().unwrap().starts_with("The WebGPU device ran out of memory"));
         oom.begin_resume(RunConfig::default());
         assert!(oom.error.as_deref().unwrap().contains("CPU backend"), "and it stays while the CPU resumes");
 
-        let mut panic = progressed(50);
-        panic.apply(FromWorker::Error { message, fatal: true });
+        let mut panic = out_of_memory_on(BackendKind::Cpu);
         panic.restart();
         assert_eq!((panic.phase, panic.steps(), panic.error.clone()), (Phase::Restored, 50, None));
     }

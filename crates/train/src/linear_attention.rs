@@ -87,9 +87,16 @@ impl LinearAttention {
     /// Predictions for every prefix: labelled tokens `[B, n, D + 1]` (z_j = (x_j, y_j)) →
     /// `[B, n]`, where column k predicts y_k from z_0..z_{k−1}.
     pub fn forward(&self, points: Tensor<3>) -> Tensor<2> {
+        self.forward_with_query_weights(points).0
+    }
+
+    /// [`forward`](Self::forward) and the query weights g `[B, n, D]` it reads (the
+    /// query-exact evaluation uses them, so one pass serves both).
+    pub fn forward_with_query_weights(&self, points: Tensor<3>) -> (Tensor<2>, Tensor<3>) {
         let [b, n, e] = points.dims();
         let x = points.clone().slice([0..b, 0..n, 0..e - 1]); // [B, n, D]
-        (self.query_weights(points) * x).sum_dim(2).reshape([b, n]) // ŷ_k = x_k·g_k: [B, n]
+        let g = self.query_weights(points); // [B, n, D]
+        ((g.clone() * x).sum_dim(2).reshape([b, n]), g) // ŷ_k = x_k·g_k: [B, n]
     }
 
     /// The prediction is linear in the query: ŷ_k = x_kᵀ g_k, with g_k depending only on

@@ -34,6 +34,18 @@ impl IclModel {
         }
     }
 
+    /// Predictions `[B, n]` and, for linear attention, the query weights g `[B, n, D]` they
+    /// are made from (ŷ_k = x_kᵀ g_k); the transformer has none.
+    pub fn forward_with_query_weights(&self, batch: &PromptBatch, device: &Device) -> (Tensor<2>, Option<Tensor<3>>) {
+        match self {
+            IclModel::Transformer(m) => (m.forward(prompt_tokens(batch, device)), None),
+            IclModel::LinearAttention(m) => {
+                let (predictions, g) = m.forward_with_query_weights(prompt_points(batch, device));
+                (predictions, Some(g))
+            }
+        }
+    }
+
     /// Every block's attention weights `[B, H, T, T]` (none for linear attention).
     pub fn attention_maps(&self, batch: &PromptBatch, device: &Device) -> Vec<Tensor<4>> {
         match self {

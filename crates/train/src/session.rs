@@ -127,7 +127,7 @@ impl RunSession {
     /// Scores the model on the held-out prompts (and the shifted ones) and records the curves.
     pub async fn evaluate(&mut self, elapsed_s: f64) -> Result<EvalPoint, TrainError> {
         let curves = self.score().await;
-        let (curve, shifted) = match curves {
+        let (curve, query_exact, shifted) = match curves {
             Ok(c) => c,
             Err(e) => {
                 if matches!(e, TrainError::Diverged { .. }) {
@@ -136,27 +136,19 @@ impl RunSession {
                 return Err(e);
             }
         };
-        let point = EvalPoint { step: self.trainer.steps(), elapsed_s, curve, shifted, query_exact: self.score_query_exact().await? };
+        let point = EvalPoint { step: self.trainer.steps(), elapsed_s, curve, shifted, query_exact };
         self.result.evals.push(point.clone());
         self.result.elapsed_s = elapsed_s;
         Ok(point)
     }
 
-    /// A model linear in its query (linear attention) on ISO linear prompts: the held-out
-    /// error with the query's expectation taken exactly. None for the transformer.
-    async fn score_query_exact(&self) -> Result<Option<ErrorCurve>, TrainError> {
-        match self.trainer.query_weights_chunked(&self.held_out).await? {
-            Some(g) => Ok(ErrorCurve::query_exact(&self.held_out, &g, &self.result.config.task)),
-            None => Ok(None),
-        }
-    }
-
-    async fn score(&self) -> Result<(ErrorCurve, Option<ErrorCurve>), TrainError> {
-        let curve = self.trainer.evaluate(&self.held_out).await?;
+    /// The held-out curve, its query-exact twin (linear attention), and the shifted curve.
+    async fn score(&self) -> Result<(ErrorCurve, Option<ErrorCurve>, Option<ErrorCurve>), TrainError> {
+        let (curve, query_exact) = self.trainer.evaluate_with_query_exact(&self.held_out).await?;
         let shifted = match &self.held_out_shifted {
             Some(prompts) => Some(self.trainer.evaluate(prompts).await?),
             None => None,
         };
-        Ok((curve, shifted))
+        Ok((curve, query_exact, shifted))
     }
 }

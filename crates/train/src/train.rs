@@ -324,13 +324,6 @@ impl Trainer {
         Ok(out)
     }
 
-    /// The model's predictions `[batch, n_points]` on `batch` (no autodiff graph).
-    pub async fn predict(&self, batch: &PromptBatch) -> Result<Vec<f32>, TrainError> {
-        let model = self.model.valid();
-        let device = self.device.clone().inner();
-        read_f32(model.forward(batch, &device)).await
-    }
-
     /// Attention weights of every block and head for one prompt: `maps[layer][head]` is a
     /// row-major `[T, T]` matrix (row = attending token, column = attended token). Empty for
     /// linear attention, which has no softmax weights.
@@ -348,45 +341,52 @@ impl Trainer {
         Ok(out)
     }
 
-    /// Prompts per chunk of an evaluation: at most 256, and about 64 MB of activations.
-    fn eval_chunk(&self) -> usize {
+    /// Predictions `[batch, n_points]` for a large batch (no autodiff graph), in chunks of at
+    /// most 256 prompts and about 64 MB of activations; with `query_weights`, also a
+    /// linear-attention model's g `[batch, n_points, D]` from the same pass (None for the
+    /// transformer, whose prediction is not linear in the query).
+    async fn predict_in_chunks(&self, batch: &PromptBatch, query_weights: bool) -> Result<(Vec<f32>, Option<Vec<f32>>), TrainError> {
         let per_prompt = self.config.memory_estimate().activation_bytes / self.config.train.batch.max(1) as f64;
-        ((64e6 / per_prompt.max(1.0)) as usize).clamp(1, 256)
-    }
-
-    /// For a model linear in its query (linear attention): the weights g `[batch, n_points, D]`
-    /// with ŷ_k = x_kᵀ g_k, in chunks. None for the transformer, whose prediction is not linear
-    /// in the query.
-    pub async fn query_weights_chunked(&self, batch: &PromptBatch) -> Result<Option<Vec<f32>>, TrainError> {
-        let IclModel::LinearAttention(model) = self.model.valid() else { return Ok(None) };
+        let chunk = ((64e6 / per_prompt.max(1.0)) as usize).clamp(1, 256);
+        let model = self.model.valid();
         let device = self.device.clone().inner();
-        let chunk = self.eval_chunk();
-        let mut out = Vec::with_capacity(batch.batch * batch.n_points * batch.dim);
+        let mut predictions = Vec::with_capacity(batch.batch * batch.n_points);
+        let mut weights = (query_weights && matches!(model, IclModel::LinearAttention(_))).then(|| Vec::with_capacity(predictions.capacity() * batch.dim));
         let mut start = 0;
         while start < batch.batch {
             let part = batch.slice(start..(start + chunk).min(batch.batch));
-            out.extend(read_f32(model.query_weights(crate::prompt_points(&part, &device))).await?); // [chunk, n, D]
+            let (p, g) = model.forward_with_query_weights(&part, &device); // [chunk, n], [chunk, n, D]
+            predictions.extend(read_f32(p).await?);
+            if let (Some(out), Some(g)) = (weights.as_mut(), g) {
+                out.extend(read_f32(g).await?);
+            }
             start += chunk;
         }
-        Ok(Some(out))
+        Ok((predictions, weights))
     }
 
-    /// Predictions `[batch, n_points]` for a large batch, computed in chunks of at most 256
-    /// prompts and about 64 MB of activations.
+    /// Predictions `[batch, n_points]` for a large batch ([`predict_in_chunks`](Self::predict_in_chunks)).
     pub async fn predict_chunked(&self, batch: &PromptBatch) -> Result<Vec<f32>, TrainError> {
-        let chunk = self.eval_chunk();
-        let mut out = Vec::with_capacity(batch.batch * batch.n_points);
-        let mut start = 0;
-        while start < batch.batch {
-            out.extend(self.predict(&batch.slice(start..(start + chunk).min(batch.batch))).await?);
-            start += chunk;
-        }
-        Ok(out)
+        Ok(self.predict_in_chunks(batch, false).await?.0)
     }
 
     /// ICL error per k on held-out prompts.
     pub async fn evaluate(&self, held_out: &PromptBatch) -> Result<ErrorCurve, TrainError> {
-        let curve = ErrorCurve::from_predictions(held_out, &self.predict_chunked(held_out).await?);
+        self.curve_of(held_out, &self.predict_chunked(held_out).await?)
+    }
+
+    /// ICL error per k on held-out prompts and, for linear attention on ISO linear tasks, the
+    /// same with the query's expectation taken exactly ([`ErrorCurve::query_exact`]), both
+    /// from one forward pass.
+    pub async fn evaluate_with_query_exact(&self, held_out: &PromptBatch) -> Result<(ErrorCurve, Option<ErrorCurve>), TrainError> {
+        let (predictions, g) = self.predict_in_chunks(held_out, true).await?;
+        let curve = self.curve_of(held_out, &predictions)?;
+        Ok((curve, g.and_then(|g| ErrorCurve::query_exact(held_out, &g, &self.config.task))))
+    }
+
+    /// The curve of `predictions`; a non-finite one means the run diverged.
+    fn curve_of(&self, held_out: &PromptBatch, predictions: &[f32]) -> Result<ErrorCurve, TrainError> {
+        let curve = ErrorCurve::from_predictions(held_out, predictions);
         if curve.has_non_finite() {
             return Err(TrainError::Diverged { step: self.step });
         }
