@@ -216,8 +216,15 @@ fn expose_test_hooks(app: AppState) {
         };
         app.send(ToWorker::Fault { kind: fault });
     });
+    // Auto never races SwiftShader, the only WebGPU on CI: this lets a test see the race.
+    let race = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        app.send(ToWorker::RaceSoftwareAdapter);
+        app.reset();
+    });
     let hooks = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&hooks, &"fault".into(), fault.as_ref());
+    let _ = js_sys::Reflect::set(&hooks, &"raceSoftwareAdapter".into(), race.as_ref());
+    race.forget();
     let _ = js_sys::Reflect::set(&window(), &"iclLabTest".into(), &hooks);
     fault.forget();
 }

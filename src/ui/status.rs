@@ -21,6 +21,11 @@ pub fn StatusBar() -> impl IntoView {
             (None, _) => "no backend".to_string(),
         })
     };
+    // Auto's timing of both backends, when it raced them; else what the badge is.
+    let badge_title = move || {
+        run.with(|r| r.result.as_ref().and_then(|x| x.backend.trial.as_ref()).map(|t| t.describe()))
+            .unwrap_or_else(|| "Which burn backend trains the model".to_string())
+    };
     let badge_class = move || {
         run.with(|r| match r.result.as_ref().map(|x| x.backend.kind) {
             Some(icl_core::schema::BackendKind::Cpu) => "badge cpu",
@@ -42,7 +47,7 @@ pub fn StatusBar() -> impl IntoView {
     };
     view! {
         <div class="status">
-            <span class=badge_class data-testid="badge" title="Which burn backend trains the model">{badge}</span>
+            <span class=badge_class data-testid="badge" title=badge_title>{badge}</span>
             <span class="phase" data-testid="phase">{phase}</span>
             <span>"step "<b data-testid="step">{move || run.with(|r| r.steps())}</b>
                 " / "{move || run.with(|r| r.config.train.steps)}</span>

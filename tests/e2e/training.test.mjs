@@ -142,3 +142,45 @@ test('Auto on a software adapter (SwiftShader) picks the CPU backend and says wh
   assert.equal(await text(page, 'badge'), 'CPU');
   await fresh.close();
 });
+
+test('Auto on a hardware adapter times this model on both backends, keeps the faster, shows both figures, and remembers the choice', { timeout: 600_000 }, async () => {
+  // SwiftShader is the only WebGPU here, and Auto never races it: the test hook lets it
+  // be raced as a hardware adapter would be (the worker then trains a few throwaway steps
+  // of the run's own model on each backend).
+  const fresh = await launch();
+  const page = await fresh.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(server.url + TINY);
+  await waitConfigured(page);
+  assert.equal(await text(page, 'badge'), 'CPU', 'before the hook, Auto does not race SwiftShader');
+  assert.equal(await page.getAttribute('[data-testid=badge]', 'title'), 'Which burn backend trains the model');
+  await page.evaluate(() => window.iclLabTest.raceSoftwareAdapter());
+  const title = await (await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid=badge]')?.title ?? '';
+    return document.querySelector('[data-testid=phase]')?.textContent === 'ready' && t.startsWith('Auto timed') && t;
+  }, null, { timeout: 300_000 })).jsonValue();
+  const figures = /^Auto timed this model on both backends \(timed just now\): CPU ([\d.]+) steps\/s, WebGPU ([\d.]+) steps\/s; training on the (CPU|WebGPU)\.$/.exec(title);
+  assert.ok(figures, `both figures in the tooltip: ${title}`);
+  const [cpu, gpu, kept] = [Number(figures[1]), Number(figures[2]), figures[3]];
+  assert.ok(cpu > 0 && gpu > 0, `both backends ran: CPU ${cpu}, WebGPU ${gpu}`);
+  assert.equal(kept, gpu > cpu ? 'WebGPU' : 'CPU', 'the faster backend is kept');
+  assert.match(await text(page, 'badge'), kept === 'CPU' ? /^CPU$/ : /^WebGPU · /, 'and the badge names it');
+  assert.equal(await text(page, 'backend-note'), title, 'the note says what was timed');
+  console.log(`# Auto race on SwiftShader, tiny model: CPU ${cpu} steps/s, WebGPU ${gpu} steps/s → ${kept}`);
+  await page.click('[data-testid=train]');
+  await waitSteps(page, 10, 120_000);
+  await shot(page, 'auto-race');
+
+  // The same model size again (another seed): the choice is remembered, not timed again.
+  await page.goto(server.url + TINY.replace('lr=0.01', 'lr=0.01&seed=7'));
+  await waitConfigured(page);
+  await page.evaluate(() => window.iclLabTest.raceSoftwareAdapter());
+  const again = await (await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid=badge]')?.title ?? '';
+    return document.querySelector('[data-testid=phase]')?.textContent === 'ready' && t.startsWith('Auto timed') && t;
+  }, null, { timeout: 120_000 })).jsonValue();
+  assert.equal(again, title.replace('timed just now', 'remembered from an earlier run of this model size'));
+  assert.deepEqual(errors, [], 'no console errors');
+  await fresh.close();
+});

@@ -5,6 +5,7 @@
 //! `tasks` (sample prompts) → model (icl-train) → `eval` (ICL error per k, baselines)
 //! → `theory` (closed forms) and `fit` (power laws, transitions) → plots/UI (root crate).
 
+pub mod backend_trial;
 pub mod baselines;
 pub mod checkpoint;
 pub mod config;

@@ -75,6 +75,9 @@ pub enum ToWorker {
     Fault { kind: Fault },
     /// Go back to the last checkpoint (after a divergence) and go on at learning rate `lr`.
     Rollback { lr: f64 },
+    /// A test hook: let Auto race a software adapter as if it were hardware
+    /// ([`crate::backend_trial::plan`]), since SwiftShader is the only WebGPU a CI machine has.
+    RaceSoftwareAdapter,
 }
 
 /// Where the worker keeps a run's checkpoints: an IndexedDB key (database "icl-lab-checkpoints").

@@ -74,11 +74,15 @@ pub struct BackendInfo {
     /// True for software adapters such as SwiftShader.
     #[serde(default)]
     pub fallback_adapter: bool,
+    /// Auto's timing of this model on both backends, when it raced them
+    /// ([`crate::backend_trial`]); absent when the backend was chosen without timing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial: Option<crate::backend_trial::BackendTrial>,
 }
 
 impl BackendInfo {
     pub fn cpu() -> Self {
-        BackendInfo { kind: BackendKind::Cpu, adapter: "burn flex (CPU)".into(), fallback_adapter: false }
+        BackendInfo { kind: BackendKind::Cpu, adapter: "burn flex (CPU)".into(), fallback_adapter: false, trial: None }
     }
 
     /// The badge text: `WebGPU · <adapter>` or `CPU`.

@@ -1063,7 +1063,7 @@ fn valid_run() -> impl Strategy<Value = RunResult> {
             let config = build_state(&e).config;
             let n = config.context + 1;
             let backend = if salt % 3 == 0 {
-                BackendInfo { kind: BackendKind::WebGpu, adapter: "fuzz ü \"GPU\"".into(), fallback_adapter: true }
+                BackendInfo { kind: BackendKind::WebGpu, adapter: "fuzz ü \"GPU\"".into(), fallback_adapter: true, trial: None }
             } else {
                 BackendInfo::cpu()
             };

@@ -27,6 +27,7 @@ mod gpu {
             kind,
             adapter: format!("{name} ({:?})", setup.backend),
             fallback_adapter: info.device_type == wgpu::DeviceType::Cpu,
+            trial: None,
         }
     }
 

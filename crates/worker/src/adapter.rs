@@ -5,7 +5,6 @@
 //! as SwiftShader, which is far slower than burn's CPU backend.
 
 use crate::js::get;
-use icl_core::protocol::BackendChoice;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
@@ -51,23 +50,4 @@ pub async fn probe() -> Probe {
 
 pub fn describe_error(e: &JsValue) -> String {
     e.as_string().or_else(|| get(e, "message").as_string()).unwrap_or_else(|| format!("{e:?}"))
-}
-
-/// The decision: use WebGPU (with the adapter description), or CPU with a note saying why.
-pub enum Decision {
-    WebGpu { description: String, fallback: bool, limits: (Option<f64>, Option<f64>) },
-    Cpu { note: Option<String> },
-}
-
-pub fn decide(choice: BackendChoice, probe: Probe) -> Decision {
-    match (choice, probe) {
-        (BackendChoice::Cpu, _) => Decision::Cpu { note: None },
-        (_, Probe::Unavailable(why)) => Decision::Cpu { note: Some(format!("WebGPU unavailable: {why}. Training on the CPU backend instead.")) },
-        (BackendChoice::Auto, Probe::Adapter { description, fallback: true, .. }) => Decision::Cpu {
-            note: Some(format!(
-                "The only WebGPU adapter is a software fallback ({description}), which is slower than the CPU backend, so training runs on the CPU. Choose “WebGPU” to use it anyway."
-            )),
-        },
-        (_, Probe::Adapter { description, fallback, limits }) => Decision::WebGpu { description, fallback, limits },
-    }
 }

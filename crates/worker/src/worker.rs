@@ -3,10 +3,11 @@
 //! about 100 ms, yielding to the event loop between chunks so that Pause and Configure are
 //! handled promptly.
 
-use crate::adapter::{self, Decision};
+use crate::adapter::{self, Probe};
 use crate::store;
 use crate::js::{self, now_ms, post, sleep_ms, yield_now};
 use crate::slot::{Action, Chunk, RunProgress, Slot};
+use icl_core::backend_trial::{self, AutoPlan, BackendTrial};
 use icl_core::config::RunConfig;
 use icl_core::preflight::{DeviceLimits, preflight};
 use icl_core::checkpoint::Checkpoint;
@@ -76,6 +77,8 @@ struct State {
     poison_next: bool,
     /// Destroys the open WebGPU device ([`Fault::DeviceLost`]).
     gpu_destroy: Option<icl_train::backend::GpuDestroy>,
+    /// A test let Auto race a software adapter ([`ToWorker::RaceSoftwareAdapter`]).
+    race_software: bool,
 }
 
 thread_local! {
@@ -148,6 +151,7 @@ fn handle(message: ToWorker) {
             Some(destroy) => destroy(),
             None => post(&FromWorker::Error { message: "no WebGPU device is open to destroy (the run is on the CPU backend)".into(), fatal: false }),
         },
+        ToWorker::RaceSoftwareAdapter => with(|s| s.race_software = true),
         ToWorker::Rollback { lr } => {
             let rolled = with(|s| {
                 s.slot.idle_mut().map(|run| {
@@ -176,50 +180,116 @@ fn report_device_lost(reason: String) {
     }
 }
 
-async fn open_device(choice: BackendChoice) -> (Device, BackendInfo, Option<String>) {
+/// The device a run of `config` trains on, what it is, and a note for the user.
+async fn open_device(choice: BackendChoice, config: &RunConfig) -> (Device, BackendInfo, Option<String>) {
+    let cpu = |note: Option<String>| {
+        let (d, i) = icl_train::backend::cpu();
+        (d, i, note)
+    };
+    if choice == BackendChoice::Cpu {
+        return cpu(None);
+    }
     if let Some(lost) = with(|s| s.gpu_lost.clone()) {
-        if choice != BackendChoice::Cpu {
-            let (d, i) = icl_train::backend::cpu();
-            return (d, i, Some(format!("The WebGPU device was lost ({lost}). Training on the CPU backend; reload the page to try WebGPU again.")));
-        }
+        return cpu(Some(format!("The WebGPU device was lost ({lost}). Training on the CPU backend; reload the page to try WebGPU again.")));
     }
-    match adapter::decide(choice, adapter::probe().await) {
-        Decision::Cpu { note } => {
-            let (d, i) = icl_train::backend::cpu();
-            (d, i, note)
-        }
-        Decision::WebGpu { description, fallback, limits } => {
-            with(|s| s.gpu_limits = limits);
-            if let Some((d, mut i)) = with(|s| s.gpu.clone()) {
-                i.fallback_adapter = fallback;
-                return (d, i, None);
-            }
-            let opened = icl_train::backend::open_gpu(BackendKind::WebGpu, |reason| {
-                with(|s| s.gpu_lost = Some(reason.clone()));
-                // Said at once while a run trains on the device: its driver may be waiting on
-                // a read the lost device never answers, and would never say it.
-                if with(|s| s.gpu_driving.is_some()) {
-                    report_device_lost(reason);
-                }
-            })
-            .await;
-            match opened {
-                Ok((device, mut info, destroy)) => {
-                    info.adapter = description;
-                    info.fallback_adapter = fallback;
-                    with(|s| {
-                        s.gpu = Some((device.clone(), info.clone()));
-                        s.gpu_destroy = Some(destroy);
-                    });
-                    (device, info, None)
-                }
-                Err(e) => {
-                    let (d, i) = icl_train::backend::cpu();
-                    (d, i, Some(format!("WebGPU device creation failed ({e}). Training on the CPU backend instead.")))
-                }
-            }
-        }
+    let (description, fallback, limits) = match adapter::probe().await {
+        Probe::Unavailable(why) => return cpu(Some(format!("WebGPU unavailable: {why}. Training on the CPU backend instead."))),
+        Probe::Adapter { description, fallback, limits } => (description, fallback, limits),
+    };
+    match backend_trial::plan(choice, Some(fallback), with(|s| s.race_software)) {
+        AutoPlan::Cpu => cpu(Some(format!(
+            "The only WebGPU adapter is a software fallback ({description}), which is slower than the CPU backend, so training runs on the CPU. Choose “WebGPU” to use it anyway."
+        ))),
+        AutoPlan::WebGpu => match open_webgpu(description, fallback, limits).await {
+            Ok((d, i)) => (d, i, None),
+            Err(e) => cpu(Some(format!("WebGPU device creation failed ({e}). Training on the CPU backend instead."))),
+        },
+        AutoPlan::Race => race(config, description, fallback, limits).await,
     }
+}
+
+/// Opens the WebGPU device (once per worker: burn's runtime cannot be re-initialised).
+async fn open_webgpu(description: String, fallback: bool, limits: (Option<f64>, Option<f64>)) -> Result<(Device, BackendInfo), String> {
+    with(|s| s.gpu_limits = limits);
+    if let Some((d, mut i)) = with(|s| s.gpu.clone()) {
+        i.fallback_adapter = fallback;
+        return Ok((d, i));
+    }
+    let (device, mut info, destroy) = icl_train::backend::open_gpu(BackendKind::WebGpu, |reason| {
+        with(|s| s.gpu_lost = Some(reason.clone()));
+        // Said at once while a run trains on the device: its driver may be waiting on
+        // a read the lost device never answers, and would never say it.
+        if with(|s| s.gpu_driving.is_some()) {
+            report_device_lost(reason);
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    info.adapter = description;
+    info.fallback_adapter = fallback;
+    with(|s| {
+        s.gpu = Some((device.clone(), info.clone()));
+        s.gpu_destroy = Some(destroy);
+    });
+    Ok((device, info))
+}
+
+/// Auto with a hardware adapter: trains a few throwaway steps of `config` on each backend
+/// (or reads what an earlier run of this size measured) and keeps the faster.
+async fn race(config: &RunConfig, description: String, fallback: bool, limits: (Option<f64>, Option<f64>)) -> (Device, BackendInfo, Option<String>) {
+    let key = format!("auto/{}", backend_trial::size_key(config));
+    let remembered = store::get(&key).await.ok().flatten().and_then(|b| serde_json::from_slice::<BackendTrial>(&b).ok());
+    let trial = match remembered {
+        Some(trial) => BackendTrial { remembered: true, ..trial },
+        None => {
+            // At full size from the first step: a curriculum's early steps are smaller.
+            let mut timed = config.clone();
+            timed.train.curriculum = 0;
+            let (cpu_device, cpu_info) = icl_train::backend::cpu();
+            let cpu_steps_per_s = match preflight(&timed, &DeviceLimits::browser_cpu()) {
+                Ok(_) => steps_per_s(&timed, &cpu_device, cpu_info).await.ok(),
+                Err(_) => None,
+            };
+            let gpu = match preflight(&timed, &DeviceLimits::webgpu(limits.0, limits.1)) {
+                Err(e) => Err(e),
+                Ok(_) => match open_webgpu(description.clone(), fallback, limits).await {
+                    Ok((d, i)) => steps_per_s(&timed, &d, i).await,
+                    Err(e) => Err(format!("device creation failed: {e}")),
+                },
+            };
+            let trial = BackendTrial { cpu_steps_per_s, gpu_steps_per_s: gpu.as_ref().ok().copied(), gpu_refused: gpu.err(), remembered: false };
+            if let Ok(json) = serde_json::to_vec(&trial) {
+                // Not remembering costs only a new race next time.
+                let _ = store::put(&key, &json).await;
+            }
+            trial
+        }
+    };
+    let (device, mut info, note) = match trial.winner() {
+        BackendKind::Cpu => {
+            let (d, i) = icl_train::backend::cpu();
+            (d, i, None)
+        }
+        _ => match open_webgpu(description, fallback, limits).await {
+            Ok((d, i)) => (d, i, None),
+            Err(e) => {
+                let (d, i) = icl_train::backend::cpu();
+                (d, i, Some(format!("WebGPU device creation failed ({e}). Training on the CPU backend instead.")))
+            }
+        },
+    };
+    let note = note.or_else(|| (!trial.remembered).then(|| trial.describe()));
+    info.trial = Some(trial);
+    (device, info, note)
+}
+
+/// Training speed of a throwaway session of `config` on `device`, after a warm-up.
+async fn steps_per_s(config: &RunConfig, device: &Device, info: BackendInfo) -> Result<f64, String> {
+    let mut session = RunSession::new(config, device, info, "browser")?;
+    session.train(backend_trial::WARMUP_STEPS, backend_trial::WARMUP_STEPS).await.map_err(|e| e.to_string())?;
+    let start = now_ms();
+    session.train(backend_trial::TIMED_STEPS, backend_trial::TIMED_STEPS).await.map_err(|e| e.to_string())?;
+    BackendTrial::rate(backend_trial::TIMED_STEPS, now_ms() - start).ok_or_else(|| "no time elapsed".to_string())
 }
 
 async fn configure(generation: u64, config: RunConfig, choice: BackendChoice, slot: Option<CheckpointSlot>) {
@@ -227,7 +297,7 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice, sl
         post(&FromWorker::Error { message: format!("invalid settings: {e}"), fatal: true });
         return;
     }
-    let (device, backend, note) = open_device(choice).await;
+    let (device, backend, note) = open_device(choice, &config).await;
     let current = || with(|s| s.slot.generation()) == generation;
     if !current() {
         return;
@@ -389,13 +459,9 @@ async fn drive(generation: u64, mut run: Run) {
                 save_checkpoint(&mut run, false).await;
             }
             Err(e) => {
-                if on_gpu && matches!(e, TrainError::Device(_)) {
-                    // A failed transfer on a lost device: say so when the callback has come.
-                    sleep_ms(100).await;
-                    if let Some(reason) = with(|s| s.gpu_lost.clone()) {
-                        report_device_lost(reason);
-                        break None;
-                    }
+                if let Some(reason) = lost_behind(&e, on_gpu).await {
+                    report_device_lost(reason);
+                    break None;
                 }
                 report_failure(&e);
                 break Some(StopReason::Diverged).filter(|_| matches!(e, TrainError::Diverged { .. }));
@@ -405,6 +471,10 @@ async fn drive(generation: u64, mut run: Run) {
             match run.session.evaluate(elapsed_s).await {
                 Ok(point) => post(&FromWorker::Evaluated { point }),
                 Err(e) => {
+                    if let Some(reason) = lost_behind(&e, on_gpu).await {
+                        report_device_lost(reason);
+                        break None;
+                    }
                     report_failure(&e);
                     break Some(StopReason::Diverged).filter(|_| matches!(e, TrainError::Diverged { .. }));
                 }
@@ -436,6 +506,26 @@ async fn drive(generation: u64, mut run: Run) {
     }
     with(|s| s.gpu_driving = s.gpu_driving.filter(|&g| g != generation));
     act(with(|s| s.slot.driver_stopped(generation, run, stop)));
+}
+
+/// Whether failure `e` of a run on the GPU came from a lost device: the callback's reason.
+/// A failed transfer on a lost device is said as such once the callback has come, which on
+/// a loaded machine can be well after the failed read (a 100 ms wait here lost the message
+/// in some full e2e runs), so this waits up to 5 s.
+async fn lost_behind(e: &TrainError, on_gpu: bool) -> Option<String> {
+    if !(on_gpu && matches!(e, TrainError::Device(_))) {
+        return None;
+    }
+    let start = now_ms();
+    loop {
+        if let Some(reason) = with(|s| s.gpu_lost.clone()) {
+            return Some(reason);
+        }
+        if now_ms() - start >= 5_000.0 {
+            return None;
+        }
+        sleep_ms(100).await;
+    }
 }
 
 /// GD alignment (linear tasks) and the attention maps of held-out prompt `prompt`.
