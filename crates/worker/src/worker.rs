@@ -180,31 +180,42 @@ fn report_device_lost(reason: String) {
     }
 }
 
-/// The device a run of `config` trains on, what it is, and a note for the user.
-async fn open_device(choice: BackendChoice, config: &RunConfig) -> (Device, BackendInfo, Option<String>) {
-    let cpu = |note: Option<String>| {
-        let (d, i) = icl_train::backend::cpu();
-        (d, i, note)
-    };
+/// A device to train on, what it is, and a note for the user.
+type Opened = (Device, BackendInfo, Option<String>);
+
+/// burn's CPU backend, with a note saying why (None: it was asked for).
+fn on_cpu(note: Option<String>) -> Opened {
+    let (d, i) = icl_train::backend::cpu();
+    (d, i, note)
+}
+
+/// WebGPU on this adapter, or the CPU with a note if its device cannot be created.
+async fn on_webgpu(description: String, fallback: bool, limits: (Option<f64>, Option<f64>)) -> Opened {
+    match open_webgpu(description, fallback, limits).await {
+        Ok((d, i)) => (d, i, None),
+        Err(e) => on_cpu(Some(format!("WebGPU device creation failed ({e}). Training on the CPU backend instead."))),
+    }
+}
+
+/// The device a run of `config` trains on. `generation`: the Configure this is for (a newer
+/// one makes a race moot).
+async fn open_device(choice: BackendChoice, config: &RunConfig, generation: u64) -> Opened {
     if choice == BackendChoice::Cpu {
-        return cpu(None);
+        return on_cpu(None);
     }
     if let Some(lost) = with(|s| s.gpu_lost.clone()) {
-        return cpu(Some(format!("The WebGPU device was lost ({lost}). Training on the CPU backend; reload the page to try WebGPU again.")));
+        return on_cpu(Some(format!("The WebGPU device was lost ({lost}). Training on the CPU backend; reload the page to try WebGPU again.")));
     }
     let (description, fallback, limits) = match adapter::probe().await {
-        Probe::Unavailable(why) => return cpu(Some(format!("WebGPU unavailable: {why}. Training on the CPU backend instead."))),
+        Probe::Unavailable(why) => return on_cpu(Some(format!("WebGPU unavailable: {why}. Training on the CPU backend instead."))),
         Probe::Adapter { description, fallback, limits } => (description, fallback, limits),
     };
     match backend_trial::plan(choice, Some(fallback), with(|s| s.race_software)) {
-        AutoPlan::Cpu => cpu(Some(format!(
+        AutoPlan::Cpu => on_cpu(Some(format!(
             "The only WebGPU adapter is a software fallback ({description}), which is slower than the CPU backend, so training runs on the CPU. Choose “WebGPU” to use it anyway."
         ))),
-        AutoPlan::WebGpu => match open_webgpu(description, fallback, limits).await {
-            Ok((d, i)) => (d, i, None),
-            Err(e) => cpu(Some(format!("WebGPU device creation failed ({e}). Training on the CPU backend instead."))),
-        },
-        AutoPlan::Race => race(config, description, fallback, limits).await,
+        AutoPlan::WebGpu => on_webgpu(description, fallback, limits).await,
+        AutoPlan::Race => race(config, description, fallback, limits, generation).await,
     }
 }
 
@@ -236,7 +247,10 @@ async fn open_webgpu(description: String, fallback: bool, limits: (Option<f64>, 
 
 /// Auto with a hardware adapter: trains a few throwaway steps of `config` on each backend
 /// (or reads what an earlier run of this size measured) and keeps the faster.
-async fn race(config: &RunConfig, description: String, fallback: bool, limits: (Option<f64>, Option<f64>)) -> (Device, BackendInfo, Option<String>) {
+async fn race(config: &RunConfig, description: String, fallback: bool, limits: (Option<f64>, Option<f64>), generation: u64) -> Opened {
+    // A newer Configure makes this one moot: stop before the next trial, and keep nothing
+    // that was timed while another configuration trained beside it.
+    let stale = || with(|s| s.slot.generation()) != generation;
     let key = format!("auto/{}", backend_trial::size_key(config));
     let remembered = store::get(&key).await.ok().flatten().and_then(|b| serde_json::from_slice::<BackendTrial>(&b).ok());
     let trial = match remembered {
@@ -250,6 +264,9 @@ async fn race(config: &RunConfig, description: String, fallback: bool, limits: (
                 Ok(_) => steps_per_s(&timed, &cpu_device, cpu_info).await.ok(),
                 Err(_) => None,
             };
+            if stale() {
+                return on_cpu(None);
+            }
             let gpu = match preflight(&timed, &DeviceLimits::webgpu(limits.0, limits.1)) {
                 Err(e) => Err(e),
                 Ok(_) => match open_webgpu(description.clone(), fallback, limits).await {
@@ -257,6 +274,9 @@ async fn race(config: &RunConfig, description: String, fallback: bool, limits: (
                     Err(e) => Err(format!("device creation failed: {e}")),
                 },
             };
+            if stale() {
+                return on_cpu(None);
+            }
             let trial = BackendTrial { cpu_steps_per_s, gpu_steps_per_s: gpu.as_ref().ok().copied(), gpu_refused: gpu.err(), remembered: false };
             if let Ok(json) = serde_json::to_vec(&trial) {
                 // Not remembering costs only a new race next time.
@@ -266,17 +286,8 @@ async fn race(config: &RunConfig, description: String, fallback: bool, limits: (
         }
     };
     let (device, mut info, note) = match trial.winner() {
-        BackendKind::Cpu => {
-            let (d, i) = icl_train::backend::cpu();
-            (d, i, None)
-        }
-        _ => match open_webgpu(description, fallback, limits).await {
-            Ok((d, i)) => (d, i, None),
-            Err(e) => {
-                let (d, i) = icl_train::backend::cpu();
-                (d, i, Some(format!("WebGPU device creation failed ({e}). Training on the CPU backend instead.")))
-            }
-        },
+        BackendKind::Cpu => on_cpu(None),
+        _ => on_webgpu(description, fallback, limits).await,
     };
     let note = note.or_else(|| (!trial.remembered).then(|| trial.describe()));
     info.trial = Some(trial);
@@ -297,7 +308,7 @@ async fn configure(generation: u64, config: RunConfig, choice: BackendChoice, sl
         post(&FromWorker::Error { message: format!("invalid settings: {e}"), fatal: true });
         return;
     }
-    let (device, backend, note) = open_device(choice, &config).await;
+    let (device, backend, note) = open_device(choice, &config, generation).await;
     let current = || with(|s| s.slot.generation()) == generation;
     if !current() {
         return;
