@@ -292,12 +292,15 @@ impl ExperimentSpec for DepthContext {
         }
         let arch = *self.archs.first()?;
         let d = self.task.dim as f64;
+        // e(K), the error the analysis and the theory are at: the sweep's tail-mean metric
+        // also averages smaller k, which would read as scatter and scale about the theory.
         let logs: Vec<f64> = obs
             .iter()
-            .filter(|o| o.config.model.arch == arch && o.config.task.covariance == Covariance::Iso && o.value > 0.0)
+            .filter(|o| o.config.model.arch == arch && o.config.task.covariance == Covariance::Iso)
             .filter_map(|o| {
+                let at_k = *o.curve.mean.get(o.config.context)?;
                 let t = iso_theory(&self.task, o.config.model.depth, o.config.context as f64 / d);
-                (t > 0.0).then(|| (o.value / t).ln())
+                (t > 0.0 && at_k > 0.0).then(|| (at_k / t).ln())
             })
             .collect();
         if logs.len() < 4 {
@@ -447,5 +450,37 @@ fn judge(a: &mut Analysis, arch: Arch, gains: &[(Covariance, Vec<(f64, f64, f64)
             "> 0".into(),
             &[],
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::ErrorCurve;
+    use crate::sweep::aggregate::point_metric;
+
+    #[test]
+    fn the_calibration_compares_e_at_k_with_the_theory_at_the_same_context() {
+        let exp = DepthContext::default_experiment().resolve(SweepPreset::Quick);
+        let planned = exp.plan(SweepPreset::Quick, &DepthContext::settings(SweepPreset::Quick));
+        let d = exp.task.dim as f64;
+        let obs: Vec<Obs> = planned
+            .points
+            .iter()
+            .map(|p| {
+                let last = p.config.context;
+                let theory = iso_theory(&exp.task, p.config.model.depth, last as f64 / d);
+                // On the theory at k = K, three times above it before: a tail mean over
+                // [K/2, K] would sit above the theory by a share that depends on K.
+                let k: Vec<usize> = (0..=last).collect();
+                let mean: Vec<f64> = k.iter().map(|&i| if i == last { theory } else { 3.0 * theory }).collect();
+                let curve = ErrorCurve { se: vec![0.01; mean.len()], k, mean };
+                let (value, se) = point_metric(&curve, last).expect("a finite metric");
+                Obs { config: p.config.clone(), labels: p.labels.clone(), value, se, curve }
+            })
+            .collect();
+        let refs: Vec<&Obs> = obs.iter().collect();
+        let c = exp.calibrate(&refs).expect("enough ISO points of the first architecture");
+        assert!(c.sigma_log < 1e-9 && (c.scale - 1.0).abs() < 1e-9, "points on the theory at k = K: {}", c.describe());
     }
 }
