@@ -6,7 +6,7 @@
 //
 // Needs dist/ (scripts/test.sh or build_dist) and tests/node_modules. Prints one JSON line
 // per pool size, then the ratio of each to one worker.
-import { serveDist, launch } from '../e2e/harness.mjs';
+import { serveDist, launch, waitSweepDone } from '../e2e/harness.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,7 +35,7 @@ try {
       await page.waitForFunction(() => /^[1-9]\d* of \d+ points done/.test(document.querySelector('[data-testid=sweep-progress]')?.textContent ?? ''), null, { timeout: 3_600_000 });
       const first = await progress(page);
       const firstS = (Date.now() - start) / 1000;
-      await page.waitForFunction((n) => (document.querySelector('[data-testid=sweep-progress]')?.textContent ?? '').startsWith(`${n} of ${n} points done`), total, { timeout: 3_600_000, polling: 1000 });
+      await waitSweepDone(page, total, { timeout: 3_600_000, polling: 1000 });
       const wallS = (Date.now() - start) / 1000;
       // "ETA 3m 20s" or "ETA 1h 05m" (src/ui/experiments.rs, clock).
       const eta = /ETA (?:(\d+)h (\d+)m|(\d+)m (\d+)s)/.exec(first);

@@ -83,6 +83,10 @@ export async function waitConfigured(page, timeout = 120_000) {
   }, null, { timeout });
 }
 
+/** Waits until every one of the sweep's `n` points is done, as the progress line says. */
+export const waitSweepDone = (page, n, options = {}) => page.waitForFunction(
+  (n) => (document.querySelector('[data-testid=sweep-progress]')?.textContent ?? '').startsWith(`${n} of ${n} points done`), n, options);
+
 export const phase = (page) => page.evaluate(() => document.querySelector('[data-testid=phase]').textContent);
 
 /** Waits for the note that the run was resumed from its checkpoint at `step` (any step if

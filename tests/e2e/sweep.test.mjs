@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveDist, launch, openApp, canvasInk, shot } from './harness.mjs';
+import { serveDist, launch, openApp, canvasInk, shot, waitSweepDone } from './harness.mjs';
 
 let server;
 let context;
@@ -18,7 +18,7 @@ test('a smoke scaling sweep runs through the UI and yields a drawn chart and a v
   assert.ok(total >= 4, `the plan has points: ${total}`);
   await page.click('[data-testid=sweep-start]');
   await page.waitForSelector('[data-testid=sweep-banner]');
-  await page.waitForFunction((n) => document.querySelector('[data-testid=sweep-progress]')?.textContent.startsWith(`${n} of ${n} points done`), total, { timeout: 540_000 });
+  await waitSweepDone(page, total, { timeout: 540_000 });
   const verdicts = await page.locator('[data-testid=verdict]').allInnerTexts();
   assert.ok(verdicts.length >= 1, 'a verdict appears');
   // The verdict shown is the one the rule gives for the interval shown (THEORY §4.1, claim
@@ -46,7 +46,7 @@ test('a smoke scaling sweep runs through the UI and yields a drawn chart and a v
   assert.ok(sweep.points.every((p) => p.status === 'done' && p.final_curve.k.length > 0));
 
   await page.reload();
-  await page.waitForFunction((n) => document.querySelector('[data-testid=sweep-progress]')?.textContent.startsWith(`${n} of ${n} points done`), total);
+  await waitSweepDone(page, total);
   assert.deepEqual(errors, []);
 });
 

@@ -143,6 +143,15 @@ test('Auto on a software adapter (SwiftShader) picks the CPU backend and says wh
   await fresh.close();
 });
 
+/** The badge's tooltip once Auto has raced the backends and the run is ready. */
+async function raceTooltip(page, timeout) {
+  const handle = await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid=badge]')?.title ?? '';
+    return document.querySelector('[data-testid=phase]')?.textContent === 'ready' && t.startsWith('Auto timed') && t;
+  }, null, { timeout });
+  return handle.jsonValue();
+}
+
 test('Auto on a hardware adapter times this model on both backends, keeps the faster, shows both figures, and remembers the choice', { timeout: 600_000 }, async () => {
   // SwiftShader is the only WebGPU here, and Auto never races it: the test hook lets it
   // be raced as a hardware adapter would be (the worker then trains a few throwaway steps
@@ -156,10 +165,7 @@ test('Auto on a hardware adapter times this model on both backends, keeps the fa
   assert.equal(await text(page, 'badge'), 'CPU', 'before the hook, Auto does not race SwiftShader');
   assert.equal(await page.getAttribute('[data-testid=badge]', 'title'), 'Which burn backend trains the model');
   await page.evaluate(() => window.iclLabTest.raceSoftwareAdapter());
-  const title = await (await page.waitForFunction(() => {
-    const t = document.querySelector('[data-testid=badge]')?.title ?? '';
-    return document.querySelector('[data-testid=phase]')?.textContent === 'ready' && t.startsWith('Auto timed') && t;
-  }, null, { timeout: 300_000 })).jsonValue();
+  const title = await raceTooltip(page, 300_000);
   const figures = /^Auto timed this model on both backends \(timed just now\): CPU ([\d.]+) steps\/s, WebGPU ([\d.]+) steps\/s; training on the (CPU|WebGPU)\.$/.exec(title);
   assert.ok(figures, `both figures in the tooltip: ${title}`);
   const [cpu, gpu, kept] = [Number(figures[1]), Number(figures[2]), figures[3]];
@@ -176,10 +182,7 @@ test('Auto on a hardware adapter times this model on both backends, keeps the fa
   await page.goto(server.url + TINY.replace('lr=0.01', 'lr=0.01&seed=7'));
   await waitConfigured(page);
   await page.evaluate(() => window.iclLabTest.raceSoftwareAdapter());
-  const again = await (await page.waitForFunction(() => {
-    const t = document.querySelector('[data-testid=badge]')?.title ?? '';
-    return document.querySelector('[data-testid=phase]')?.textContent === 'ready' && t.startsWith('Auto timed') && t;
-  }, null, { timeout: 120_000 })).jsonValue();
+  const again = await raceTooltip(page, 120_000);
   assert.equal(again, title.replace('timed just now', 'remembered from an earlier run of this model size'));
   assert.deepEqual(errors, [], 'no console errors');
   await fresh.close();

@@ -519,10 +519,12 @@ async fn drive(generation: u64, mut run: Run) {
     act(with(|s| s.slot.driver_stopped(generation, run, stop)));
 }
 
-/// Whether failure `e` of a run on the GPU came from a lost device: the callback's reason.
-/// A failed transfer on a lost device is said as such once the callback has come, which on
-/// a loaded machine can be well after the failed read (a 100 ms wait here lost the message
-/// in some full e2e runs), so this waits up to 5 s.
+/// How long a failed GPU read waits for the device-lost callback: on a loaded machine it can
+/// come well after the failed read (a 100 ms wait lost the message in some full e2e runs).
+const LOST_CALLBACK_WAIT_MS: f64 = 5_000.0;
+
+/// Whether failure `e` of a run on the GPU came from a lost device: the callback's reason,
+/// once it has come (waiting at most [`LOST_CALLBACK_WAIT_MS`]).
 async fn lost_behind(e: &TrainError, on_gpu: bool) -> Option<String> {
     if !(on_gpu && matches!(e, TrainError::Device(_))) {
         return None;
@@ -532,7 +534,7 @@ async fn lost_behind(e: &TrainError, on_gpu: bool) -> Option<String> {
         if let Some(reason) = with(|s| s.gpu_lost.clone()) {
             return Some(reason);
         }
-        if now_ms() - start >= 5_000.0 {
+        if now_ms() - start >= LOST_CALLBACK_WAIT_MS {
             return None;
         }
         sleep_ms(100).await;

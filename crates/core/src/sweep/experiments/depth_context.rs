@@ -298,7 +298,7 @@ impl ExperimentSpec for DepthContext {
             .iter()
             .filter(|o| o.config.model.arch == arch && o.config.task.covariance == Covariance::Iso)
             .filter_map(|o| {
-                let at_k = *o.curve.mean.get(o.config.context)?;
+                let at_k = o.curve.at(o.config.context)?;
                 let t = iso_theory(&self.task, o.config.model.depth, o.config.context as f64 / d);
                 (t > 0.0 && at_k > 0.0).then(|| (at_k / t).ln())
             })
