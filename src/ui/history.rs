@@ -153,15 +153,20 @@ async fn set_overlay(app: AppState, kept: Kept, id: String, on: bool) {
     }
 }
 
+/// Saved first, then shown, as a delete is: a reload right after a rename must not find
+/// the old name in storage while the list showed the new one (a clean-clone e2e run did).
 async fn rename(app: AppState, kept: Kept, id: String, name: String) {
-    match kept.history.try_update(|h| h.rename(&id, &name)).flatten() {
-        Some(name) => {
-            if let Err(e) = crate::history::rename(&id, &name).await {
-                app.notify(e);
-            }
-        }
-        None => app.notify("A kept run needs a name: it was not renamed."),
+    let Some(name) = model::clean_name(&name) else {
+        app.notify("A kept run needs a name: it was not renamed.");
+        return;
+    };
+    if let Err(e) = crate::history::rename(&id, &name).await {
+        app.notify(e);
+        return;
     }
+    kept.history.update(|h| {
+        h.rename(&id, &name);
+    });
 }
 
 async fn delete(app: AppState, kept: Kept, id: String) {
